@@ -1,0 +1,1 @@
+"""casework: complaint and grievance case management for Thai municipalities."""

@@ -1,0 +1,269 @@
+"""The `casework` command line (Typer). Settings arrive in a `Runtime` put on the
+Typer context by the entry point (web/cli.py), so this module never reads the
+environment."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+import typer
+from rich.console import Console
+
+from casework import config as config_mod
+from casework import db, numbering, queries, service, states, users
+from casework.errors import CaseworkError
+from casework.models import Case, CaseEvent
+
+app = typer.Typer(help="casework: complaint case management", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+user_app = typer.Typer(help="Staff accounts", no_args_is_help=True)
+config_app = typer.Typer(help="Configuration files", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(config_app, name="config")
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class Runtime:
+    database_url: str
+    config_dir: Path
+    var_dir: Path
+    _engine: sa.Engine | None = field(default=None, repr=False)
+    _cfg: config_mod.Config | None = field(default=None, repr=False)
+
+    @property
+    def engine(self) -> sa.Engine:
+        if self._engine is None:
+            self._engine = db.make_engine(self.database_url)
+        return self._engine
+
+    @property
+    def cfg(self) -> config_mod.Config:
+        if self._cfg is None:
+            self._cfg = config_mod.load(self.config_dir)
+        return self._cfg
+
+
+def rt(ctx: typer.Context) -> Runtime:
+    obj = ctx.find_root().obj
+    if not isinstance(obj, Runtime):
+        raise RuntimeError("the casework CLI must be started through its entry point")
+    return obj
+
+
+def friendly(fn: F) -> F:
+    """Domain and config errors end the command with exit code 1 and one line."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except CaseworkError as exc:
+            err.print(f"error: {exc.message}", markup=False)
+            raise typer.Exit(1) from None
+        except config_mod.ConfigError as exc:
+            err.print(f"configuration error:\n{exc}", markup=False)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def emit_json(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+@app.command()
+@friendly
+def init(ctx: typer.Context) -> None:
+    """Create or upgrade the database and load departments and categories from config."""
+    r = rt(ctx)
+    cfg = r.cfg
+    db.migrate(r.database_url)
+    with db.transaction(r.engine) as s:
+        db.sync_config(s, cfg)
+    out.print(f"database ready: {len(cfg.departments)} departments, "
+              f"{len(cfg.categories)} categories")
+
+
+@config_app.command("check")
+def config_check(ctx: typer.Context) -> None:
+    """Validate the files in config/; list every problem with file, line and key."""
+    r = rt(ctx)
+    try:
+        cfg = config_mod.load(r.config_dir)
+    except config_mod.ConfigError as exc:
+        for problem in exc.problems:
+            err.print(str(problem), markup=False)
+        raise typer.Exit(1) from None
+    out.print(f"{r.config_dir}: OK ({len(cfg.departments)} departments, "
+              f"{len(cfg.categories)} categories, {len(cfg.considerations)} considerations)")
+
+
+@user_app.command("add")
+@friendly
+def user_add(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="user name for signing in"),
+    role: str = typer.Option(..., "--role", help=", ".join(users.STAFF_ROLES)),
+    department: str | None = typer.Option(None, "--department"),
+    email: str | None = typer.Option(None, "--email"),
+    password: str | None = typer.Option(None, "--password"),
+    full_name: str = typer.Option("", "--full-name"),
+) -> None:
+    """Add a staff account."""
+    r = rt(ctx)
+    with db.transaction(r.engine) as s:
+        u = users.create_user(s, r.cfg, name, role, department=department, email=email,
+                              password=password, full_name=full_name)
+    out.print(f"added {u.username} ({u.role}{', ' + u.department_code if u.department_code else ''})")
+
+
+def case_json(case: Case, cfg: config_mod.Config, evts: list[CaseEvent] | None = None) -> dict:
+    def iso(v: dt.datetime | None) -> str | None:
+        return v.isoformat() if v else None
+
+    obj: dict[str, Any] = {
+        "number": case.number, "fiscal_year": case.fiscal_year,
+        "tracking_code": case.tracking_code, "state": case.state,
+        "state_label": states.label_th(case.state), "symbol": states.symbol(case.state),
+        "track": case.track, "category": case.category_code,
+        "department": case.department_code, "consideration": case.consideration,
+        "consideration_days": case.consideration_days, "channel": case.channel,
+        "subject": case.subject, "details": case.details,
+        "filed_at": iso(case.filed_at), "filed_date_th": numbering.thai_date(case.filed_at),
+        "due": {"acknowledge": iso(case.ack_due_at), "first_reply": iso(case.reply_due_at),
+                "resolution": iso(case.resolution_due_at)},
+        "reopen_count": case.reopen_count, "version": case.version,
+    }
+    if evts is not None:
+        obj["events"] = [
+            {"at": iso(e.at), "actor": e.actor, "role": e.actor_role, "trigger": e.trigger,
+             "from": e.from_state, "to": e.to_state, "public_note": e.public_note,
+             "internal_note": e.internal_note, "data": e.data} for e in evts
+        ]
+    return obj
+
+
+@app.command("file")
+@friendly
+def file_cmd(
+    ctx: typer.Context,
+    first_name: str = typer.Option(..., "--first-name"),
+    surname: str = typer.Option(..., "--surname"),
+    phone: str = typer.Option(..., "--phone"),
+    address: str = typer.Option(..., "--address"),
+    details: str = typer.Option(..., "--details"),
+    subject: str | None = typer.Option(None, "--subject"),
+    email: str | None = typer.Option(None, "--email"),
+    category: str | None = typer.Option(None, "--category"),
+    channel: str = typer.Option("phone", "--channel"),
+    location: str | None = typer.Option(None, "--location"),
+    by: str | None = typer.Option(None, "--as", help="the officer filing it"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """File a complaint (an officer filing for a caller, or an import)."""
+    r = rt(ctx)
+    data = {"first_name": first_name, "surname": surname, "phone": phone, "address": address,
+            "details": details, "subject": subject, "email": email, "category": category,
+            "channel": channel, "location_text": location, "copy_to_email": bool(email)}
+    with db.transaction(r.engine) as s:
+        actor = users.actor(users.get_user(s, by)) if by else None
+        case = service.file_case(s, r.cfg, data, now=now(), by=actor)
+    if as_json:
+        emit_json(case_json(case, r.cfg))
+    else:
+        out.print(f"{case.number}  {states.symbol(case.state)} {states.label_th(case.state)}  "
+                  f"tracking code {case.tracking_code}  (FY {case.fiscal_year})")
+
+
+@app.command()
+@friendly
+def show(
+    ctx: typer.Context,
+    number: str,
+    fy: int | None = typer.Option(None, "--fy", help="fiscal year (BE); default newest"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Show a case with its whole history."""
+    r = rt(ctx)
+    with db.reading(r.engine) as s:
+        case = queries.case_by_number(s, number, fy)
+        evts = queries.events(s, case.id or 0)
+    if as_json:
+        emit_json(case_json(case, r.cfg, evts))
+        return
+    print_case(case, evts, r.cfg)
+
+
+def print_case(case: Case, evts: list[CaseEvent], cfg: config_mod.Config) -> None:
+    klass = cfg.considerations.get(case.consideration or "")
+    out.print(f"[bold]{case.number}[/bold] (ปีงบประมาณ {case.fiscal_year})  "
+              f"{states.symbol(case.state)} {states.label_th(case.state)}")
+    out.print(f"เรื่อง: {case.subject}", markup=False)
+    out.print(f"หมวด: {cfg.categories[case.category_code].name_th}   "
+              f"หน่วยงาน: {cfg.department_name(case.department_code) or '-'}   "
+              f"พิจารณา: {klass.label_th if klass else '-'}", markup=False)
+    dues = [("รับเรื่องภายใน", case.ack_due_at), ("ตอบผู้ร้องภายใน", case.reply_due_at),
+            ("แล้วเสร็จภายใน", case.resolution_due_at)]
+    out.print("   ".join(f"{k}: {numbering.thai_date(v)}" for k, v in dues if v), markup=False)
+    out.print("ประวัติการดำเนินการ:")
+    for e in evts:
+        moved = f"{states.symbol(e.from_state)} → " if e.from_state else ""
+        label = (states.BY_TRIGGER[e.trigger].label_th if e.trigger in states.BY_TRIGGER
+                 else "ยื่นเรื่อง")
+        line = (f"  {numbering.thai_datetime(e.at)}  {e.actor} ({e.actor_role})  {label}  "
+                f"{moved}{states.symbol(e.to_state)} {states.label_th(e.to_state)}")
+        if e.public_note:
+            line += f"\n      บันทึก: {e.public_note}"
+        if e.internal_note:
+            line += f"\n      บันทึกภายใน: {e.internal_note}"
+        out.print(line, markup=False)
+
+
+@app.command("act")
+@friendly
+def act_cmd(
+    ctx: typer.Context,
+    number: str,
+    trigger: str = typer.Argument(..., help=", ".join(states.TRIGGERS)),
+    by: str = typer.Option(..., "--as", help="user name of the person acting"),
+    fy: int | None = typer.Option(None, "--fy"),
+    category: str | None = typer.Option(None, "--category"),
+    department: str | None = typer.Option(None, "--department"),
+    consideration: str | None = typer.Option(None, "--consideration"),
+    days: int | None = typer.Option(None, "--days"),
+    note: str | None = typer.Option(None, "--note"),
+    reason: str | None = typer.Option(None, "--reason"),
+    agency: str | None = typer.Option(None, "--agency"),
+    duplicate_of: str | None = typer.Option(None, "--duplicate-of"),
+    internal: bool = typer.Option(False, "--internal", help="the note is for staff only"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Act on a case: receive, dispatch, complete, reject, refer, reopen, …"""
+    r = rt(ctx)
+    data = {"category": category, "department": department, "consideration": consideration,
+            "days": days, "note": note, "reason": reason, "agency": agency,
+            "duplicate_of": duplicate_of, "internal": internal or None}
+    with db.transaction(r.engine) as s:
+        actor = users.actor(users.get_user(s, by))
+        case = queries.case_by_number(s, number, fy)
+        event = service.act(s, r.cfg, case, trigger, by=actor, now=now(), **data)
+    if as_json:
+        emit_json({**case_json(case, r.cfg), "event": {"trigger": event.trigger,
+                   "from": event.from_state, "to": event.to_state, "data": event.data}})
+    else:
+        out.print(f"{case.number}: {trigger}  {states.symbol(event.from_state or '')} → "
+                  f"{states.symbol(case.state)} {states.label_th(case.state)}")

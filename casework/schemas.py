@@ -1,0 +1,114 @@
+"""Input and output schemas: what comes in is cleaned and validated here; what goes
+out to the public cannot carry the complainant's identity by construction."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+# C0/C1 control characters except tab and newline, and unpaired surrogates.
+_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_PHONE = re.compile(r"^(?:\+66|0)\d{8,9}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def clean_text(value: str) -> str:
+    """NFC-normalise, unify line ends, strip; refuse NUL, control characters and
+    broken Unicode instead of storing them."""
+    if _BAD_CHARS.search(value):
+        raise ValueError("contains control characters or invalid Unicode")
+    value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    return value.strip()
+
+
+def normalise_phone(value: str) -> str:
+    """Thai phone numbers as digits: '081-234-5678' → '0812345678', '+66 81…' → '081…'.
+    Thai digits (๐–๙) are accepted."""
+    digits = unicodedata.normalize("NFKC", value)
+    digits = "".join(str(unicodedata.digit(ch)) if ch.isdigit() else ch for ch in digits)
+    digits = re.sub(r"[\s\-().]", "", digits)
+    if not _PHONE.match(digits):
+        raise ValueError("not a Thai phone number (9–10 digits, e.g. 081-234-5678)")
+    return "0" + digits[3:] if digits.startswith("+66") else digits
+
+
+def _email(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    if not _EMAIL.match(value) or len(value) > 254:
+        raise ValueError("not an email address")
+    return value
+
+
+Text = Annotated[str, AfterValidator(clean_text)]
+
+
+class CaseCreate(BaseModel):
+    """A new complaint, from the web form, the CLI or an officer on the phone."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    first_name: Annotated[Text, Field(min_length=1, max_length=100)]
+    surname: Annotated[Text, Field(min_length=1, max_length=100)]
+    address: Annotated[Text, Field(min_length=1, max_length=500)]
+    phone: Annotated[str, AfterValidator(normalise_phone)]
+    details: Annotated[Text, Field(min_length=1, max_length=5000)]
+    subject: Annotated[Text, Field(max_length=200)] | None = None
+    email: Annotated[str | None, AfterValidator(_email)] = None
+    copy_to_email: bool = False
+    category: str | None = None
+    channel: str = "web"
+    location_text: Annotated[Text, Field(max_length=300)] | None = None
+    latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
+    longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
+
+    @field_validator("category", mode="before")
+    @classmethod
+    def _blank_category(cls, v: object) -> object:
+        return None if v in ("", "unknown", "dont_know") else v
+
+
+def subject_from(details: str, limit: int = 80) -> str:
+    """A one-line subject from the details when none was given."""
+    first = " ".join(details.split())
+    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
+
+
+_MASKS = (
+    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[อีเมล]"),
+    (re.compile(r"(?<!\d)\d[\d -]{11,16}\d(?!\d)"), None),  # 13-digit ID, spaced or not
+    (re.compile(r"(?<!\d)(?:\+66|0)[\d -]{7,11}\d(?!\d)"), None),  # phone numbers
+)
+
+
+def _mask_digits(match: re.Match[str]) -> str:
+    raw = match.group(0)
+    digits = re.sub(r"\D", "", raw)
+    if len(digits) == 13 or 9 <= len(digits) <= 11:
+        return "x" * len(raw)
+    return raw
+
+
+def mask_pii(text: str) -> str:
+    """Hide emails, phone numbers and 13-digit ID numbers inside public text."""
+    text = unicodedata.normalize("NFKC", text) if any("๐" <= c <= "๙" for c in text) else text
+    for pattern, replacement in _MASKS:
+        text = pattern.sub(replacement or _mask_digits, text)
+    return text
+
+
+class CasePublicRow(BaseModel):
+    """One row of the public tracking table. No name, address, phone or email."""
+
+    number: str
+    fiscal_year: int
+    filed_at: str  # display form, e.g. 08 ต.ค. 2563
+    state: str
+    symbol: str
+    state_label: str
+    details: str
+    consideration: str
+    department: str

@@ -1,0 +1,162 @@
+"""Use cases: file a complaint, act on a case. Services flush, never commit: the
+caller (a request, a CLI command, a job) owns the transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session
+
+from casework import numbering, sla
+from casework.actors import Actor
+from casework.config import Config
+from casework.errors import Conflict, Forbidden, Invalid, NotAllowed, NotFound
+from casework.guards import GUARDS, Ctx
+from casework.models import Case, CaseEvent
+from casework.schemas import CaseCreate, clean_text, subject_from
+from casework.states import BY_TRIGGER, State, next_state, permitted
+
+# Data a trigger may carry, and the longest text accepted for each text field.
+TEXT_FIELDS = {"note": 5000, "reason": 2000, "agency": 200, "category": 40, "department": 40,
+               "consideration": 20, "duplicate_of": 20, "photo": 100, "phone": 30}
+FLAG_FIELDS = {"internal"}
+INT_FIELDS = {"days"}
+
+
+def invalid_from(exc: ValidationError) -> Invalid:
+    fields = {".".join(str(p) for p in e["loc"]) or "input": e["msg"] for e in exc.errors()}
+    listing = "; ".join(f"{k}: {v}" for k, v in fields.items())
+    return Invalid(f"invalid complaint: {listing}", fields=fields)
+
+
+def file_case(
+    session: Session,
+    cfg: Config,
+    data: CaseCreate | dict[str, Any],
+    *,
+    now: dt.datetime,
+    by: Actor | None = None,
+    suggested_category: str | None = None,
+) -> Case:
+    """Record a new complaint with its number and tracking code, in state not_received.
+
+    The number is taken from the category known now (the citizen's choice, else the
+    router's suggestion, else `other`) and never changes afterwards."""
+    if not isinstance(data, CaseCreate):
+        try:
+            data = CaseCreate.model_validate(data)
+        except ValidationError as exc:
+            raise invalid_from(exc) from None
+    code = data.category or suggested_category or "other"
+    category = cfg.categories.get(code)
+    if category is None:
+        raise Invalid(f"unknown category {code!r}", fields={"category": "unknown category"})
+    if data.channel not in cfg.intake_channels:
+        raise Invalid(f"unknown channel {data.channel!r}", fields={"channel": "unknown channel"})
+    fy = numbering.fiscal_year(now)
+    seq = numbering.allocate(session, fy, category.prefix)
+    clocks = cfg.clocks
+    case = Case(
+        fiscal_year=fy, prefix=category.prefix, seq=seq,
+        number=numbering.format_number(category.prefix, seq),
+        tracking_code=numbering.new_tracking_code(),
+        state=State.NOT_RECEIVED.value, track=category.track,
+        category_code=code, filed_category_code=code,
+        channel=data.channel, subject=data.subject or subject_from(data.details),
+        details=data.details, location_text=data.location_text,
+        latitude=data.latitude, longitude=data.longitude,
+        first_name=data.first_name, surname=data.surname, address=data.address,
+        phone=data.phone, email=data.email, copy_to_email=bool(data.email and data.copy_to_email),
+        filed_by=by.username if by else None, filed_at=now, updated_at=now,
+        ack_due_at=sla.due_at(now, clocks.acknowledge_working_days, "working", cfg.calendar),
+        reply_due_at=sla.due_at(now, clocks.first_reply_days, "calendar", cfg.calendar),
+    )
+    session.add(case)
+    session.flush()
+    actor = by or Actor(username="citizen", role="citizen")
+    session.add(CaseEvent(
+        case_id=case.id, at=now, actor=actor.username, actor_role=actor.role, trigger="file",
+        from_state=None, to_state=case.state,
+        data={"number": case.number, "category": code, "channel": data.channel},
+    ))
+    session.flush()
+    return case
+
+
+def _clean_data(data: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if value is None:
+            continue
+        if key in FLAG_FIELDS:
+            out[key] = bool(value)
+        elif key in INT_FIELDS:
+            if isinstance(value, bool) or not isinstance(value, int | str):
+                raise Invalid(f"{key} must be a whole number", fields={key: "not a number"})
+            try:
+                out[key] = int(value)
+            except ValueError:
+                raise Invalid(f"{key} must be a whole number", fields={key: "not a number"}) from None
+        elif key in TEXT_FIELDS:
+            try:
+                text = clean_text(str(value))
+            except ValueError as exc:
+                raise Invalid(f"{key}: {exc}", fields={key: str(exc)}) from None
+            if len(text) > TEXT_FIELDS[key]:
+                msg = f"{key} is longer than {TEXT_FIELDS[key]} characters"
+                raise Invalid(msg, fields={key: "too long"})
+            if text:
+                out[key] = text
+        else:
+            raise Invalid(f"unknown field {key!r}", fields={key: "unknown field"})
+    return out
+
+
+def act(
+    session: Session,
+    cfg: Config,
+    case: Case,
+    trigger: str,
+    *,
+    by: Actor,
+    now: dt.datetime,
+    expected_version: int | None = None,
+    **data: Any,
+) -> CaseEvent:
+    """Fire `trigger` on `case` as `by`: check state, role, scope and data, apply the
+    change and append one CaseEvent, all in the caller's transaction.
+
+    Raises NotAllowed (state), Forbidden (role/scope), Invalid (data), NotFound
+    (sealed case) or Conflict (someone changed the case first)."""
+    if case.track == "corruption" and by.role != "integrity":
+        raise NotFound("no such case", code="case_not_found")
+    transition = BY_TRIGGER.get(trigger)
+    if transition is None:
+        raise NotAllowed(f"unknown action {trigger!r}", code="unknown_trigger", trigger=trigger)
+    if expected_version is not None and case.version != expected_version:
+        raise Conflict("the case was changed by someone else; reload it and try again")
+    new_state = next_state(case.state, trigger)
+    if not permitted(transition, case, by):
+        raise Forbidden(f"{by.role} {by.username!r} may not {trigger} this case",
+                        trigger=trigger, role=by.role)
+    effect = GUARDS[trigger](Ctx(session, cfg, case, by, now, _clean_data(data)))
+    from_state = case.state
+    for column, value in effect.changes.items():
+        setattr(case, column, value)
+    case.state = new_state.value
+    case.updated_at = now
+    event = CaseEvent(
+        case_id=case.id, at=now, actor=by.username, actor_role=by.role, trigger=trigger,
+        from_state=from_state, to_state=case.state, public_note=effect.public_note,
+        internal_note=effect.internal_note, data=effect.data,
+    )
+    session.add(case)
+    session.add(event)
+    try:
+        session.flush()
+    except StaleDataError:
+        raise Conflict("the case was changed by someone else; reload it and try again") from None
+    return event

@@ -1,0 +1,1 @@
+"""casework web layer: settings, the FastAPI app, and the command-line entry point."""

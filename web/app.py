@@ -1,0 +1,44 @@
+"""create_app(settings): the FastAPI application. No work happens at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from casework import config as config_mod
+from casework import db
+from casework.errors import CaseworkError
+from web.routes import public
+from web.settings import Settings
+
+HERE = Path(__file__).resolve().parent
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    cfg = config_mod.load(settings.config_dir)  # refuses to start on a bad config
+    engine = db.make_engine(settings.resolved_database_url())
+    app = FastAPI(title="casework", docs_url=None, redoc_url=None)
+    app.state.settings = settings
+    app.state.cfg = cfg
+    app.state.engine = engine
+    app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(public.router)
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/track", status_code=303)
+
+    @app.exception_handler(CaseworkError)
+    def domain_error(request: Request, exc: CaseworkError) -> HTMLResponse:
+        return request.app.state.templates.TemplateResponse(
+            request, "error.html", {"status": exc.status, "message": exc.message},
+            status_code=exc.status,
+        )
+
+    return app
