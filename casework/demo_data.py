@@ -516,7 +516,8 @@ def _details(
         lead = "ผู้ร้องโทรแจ้งว่า" if channel == "phone" else "ผู้ร้องมาติดต่อด้วยตนเอง แจ้งว่า"
         return f"{lead} {' '.join(sentences)}"
     if rng.random() < 0.75:
-        sentences[-1] += _particle(rng, gender, sentences[-1])
+        gap = " " if sentences[-1][-1].isdigit() else ""
+        sentences[-1] += gap + _particle(rng, gender, sentences[-1])
     roll = rng.random()
     if roll < 0.15:
         sentences.insert(0, "สวัสดี" + PARTICLES[gender][0])
@@ -527,7 +528,8 @@ def _details(
 
 def _subject(rng: random.Random, problem: Problem, loc: str) -> str:
     subject = problem.subject
-    if problem.kind in ("fix", "report") and rng.random() < 0.15:
+    plain = problem.kind in ("fix", "report") and not subject.startswith("ขอ")
+    if plain and rng.random() < 0.15:
         subject = rng.choice(("แจ้ง", "ร้องเรียน")) + subject
     if "{loc}" in problem.template and problem.kind != "ask" and rng.random() < 0.5:
         subject = f"{subject} {loc}"

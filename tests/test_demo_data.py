@@ -82,6 +82,12 @@ def test_subject_and_details_shape(sample: list[DemoComplaint]) -> None:
         assert 10 <= len(c.details) <= 400, c.details
 
 
+def test_numbers_are_not_glued_to_following_thai(sample: list[DemoComplaint]) -> None:
+    glued = re.compile(r"[0-9๐-๙][\u0E01-\u0E2E\u0E40-\u0E44]")
+    for c in sample:
+        assert not glued.search(c.details), c.details
+
+
 def test_address_in_khon_kaen(sample: list[DemoComplaint]) -> None:
     for c in sample:
         assert c.address.endswith("จ.ขอนแก่น 40000"), c.address
