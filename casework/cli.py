@@ -267,3 +267,34 @@ def act_cmd(
     else:
         out.print(f"{case.number}: {trigger}  {states.symbol(event.from_state or '')} → "
                   f"{states.symbol(case.state)} {states.label_th(case.state)}")
+
+
+@app.command()
+@friendly
+def demo(
+    ctx: typer.Context,
+    cases: int = typer.Option(400, "--cases", min=0, max=1_000_000),
+    seed: int = typer.Option(2563, "--seed"),
+    if_empty: bool = typer.Option(False, "--if-empty", help="do nothing if cases exist"),
+) -> None:
+    """Create demo staff accounts and N synthetic Thai cases over two fiscal years."""
+    from rich.progress import Progress
+
+    from casework import demo as demo_mod
+
+    r = rt(ctx)
+    with db.transaction(r.engine) as s:
+        accounts = demo_mod.ensure_users(s, r.cfg)
+        existing = s.exec(sa.select(sa.func.count()).select_from(Case)).one()[0]
+    if if_empty and existing:
+        out.print(f"{existing} cases already in the database: no demo cases added")
+    elif cases:
+        with Progress(console=err) as bar:
+            task = bar.add_task("filing demo cases", total=cases)
+            demo_mod.populate(lambda: db.transaction(r.engine), r.cfg, cases, now=now(),
+                              seed=seed, progress=lambda k: bar.advance(task, k))
+        out.print(f"added {cases} demo cases")
+    out.print("demo sign-ins (password for all: "
+              f"[bold]{demo_mod.DEMO_PASSWORD}[/bold]):")
+    for name, role, dept, _created in accounts:
+        out.print(f"  {name:<12} {role:<10} {dept or ''}", markup=False)
