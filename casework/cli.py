@@ -128,7 +128,8 @@ def user_add(
     with db.transaction(r.engine) as s:
         u = users.create_user(s, r.cfg, name, role, department=department, email=email,
                               password=password, full_name=full_name)
-    out.print(f"added {u.username} ({u.role}{', ' + u.department_code if u.department_code else ''})")
+    scope = f", {u.department_code}" if u.department_code else ""
+    out.print(f"added {u.username} ({u.role}{scope})")
 
 
 def case_json(case: Case, cfg: config_mod.Config, evts: list[CaseEvent] | None = None) -> dict:
@@ -254,9 +255,10 @@ def act_cmd(
 ) -> None:
     """Act on a case: receive, dispatch, complete, reject, refer, reopen, …"""
     r = rt(ctx)
-    data = {"category": category, "department": department, "consideration": consideration,
-            "days": days, "note": note, "reason": reason, "agency": agency,
-            "duplicate_of": duplicate_of, "internal": internal or None}
+    data: dict[str, Any] = {
+        "category": category, "department": department, "consideration": consideration,
+        "days": days, "note": note, "reason": reason, "agency": agency,
+        "duplicate_of": duplicate_of, "internal": internal or None}
     with db.transaction(r.engine) as s:
         actor = users.actor(users.get_user(s, by))
         case = queries.case_by_number(s, number, fy)
@@ -285,7 +287,7 @@ def demo(
     r = rt(ctx)
     with db.transaction(r.engine) as s:
         accounts = demo_mod.ensure_users(s, r.cfg)
-        existing = s.exec(sa.select(sa.func.count()).select_from(Case)).one()[0]
+        existing = s.scalar(sa.select(sa.func.count()).select_from(Case)) or 0
     if if_empty and existing:
         out.print(f"{existing} cases already in the database: no demo cases added")
     elif cases:

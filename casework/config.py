@@ -14,8 +14,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from casework.sla import ThaiCalendar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from casework.sla import ThaiCalendar
 
 FILES = ("center.toml", "departments.toml", "categories.toml", "workflow.toml", "holidays.toml")
 CODE = r"^[a-z][a-z0-9_]*$"
@@ -189,11 +190,13 @@ def locate(text: str, loc: tuple[Any, ...]) -> int | None:
         table.append(str(part))
         name = re.escape(".".join(table))
         header = re.compile(r"^\s*\[\[?\s*" + name + r"\s*\]\]?")
-        key = re.compile(r"^\s*" + re.escape(str(part)) + r"\s*=|[{,]\s*" + re.escape(str(part)) + r"\s*=")
+        word = re.escape(str(part))
+        key = re.compile(r"^\s*" + word + r"\s*=|[{,]\s*" + word + r"\s*=")
         for i in range(start, end):
             if header.match(lines[i]):
                 start, found = i, i + 1
-                nxt = [j for j in range(i + 1, len(lines)) if re.match(r"^\s*\[(?!\[?" + name + ")", lines[j])]
+                other = re.compile(r"^\s*\[(?!\[?" + name + ")")
+                nxt = [j for j in range(i + 1, len(lines)) if other.match(lines[j])]
                 end = nxt[0] if nxt else len(lines)
                 break
             if key.search(lines[i]):

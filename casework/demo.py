@@ -89,7 +89,7 @@ def _steps(plan: _Plan, c: DemoComplaint, case: Case) -> Iterator[tuple[str, str
         yield "dispatch", "officer", {"consideration": kind}
     if rng.random() < 0.3:
         yield "progress", "doer", {"note": rng.choice(PROGRESS)}
-    if age < 30 and roll < 0.8 or age >= 30 and roll < 0.15:
+    if (age < 30 and roll < 0.8) or (age >= 30 and roll < 0.15):
         return
     yield "complete", "doer", {"note": rng.choice(DONE)}
     if rng.random() < 0.03:

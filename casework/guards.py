@@ -102,7 +102,8 @@ def _resolution_clock(ctx: Ctx, consideration: str, days: int | None) -> dict[st
 def dispatch(ctx: Ctx) -> Effect:
     default = ctx.cfg.categories[ctx.case.category_code].department
     dept = _department(ctx, default)
-    consideration = ctx.need("consideration", "a consideration (urgent, survey, normal) is required")
+    consideration = ctx.need("consideration",
+                             "a consideration (urgent, survey, normal) is required")
     if consideration == "urgent" and ctx.data.get("days") is None:
         raise Invalid("urgent cases need the number of days (1–7)", fields={"days": "required"})
     clock = _resolution_clock(ctx, consideration, ctx.data.get("days"))

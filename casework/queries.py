@@ -82,7 +82,7 @@ def tracking_page(
     stmt = select(Case).where(Case.fiscal_year == fiscal_year, Case.track == "general")
     if name:
         name = name.strip()
-        stmt = stmt.where(sa.or_(Case.first_name == name, Case.surname == name))
+        stmt = stmt.where(sa.or_(col(Case.first_name) == name, col(Case.surname) == name))
     after = _parse_cursor(cursor) if cursor else None
     if after:
         stmt = stmt.where(sa.tuple_(col(Case.filed_at), col(Case.id))

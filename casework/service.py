@@ -77,6 +77,7 @@ def file_case(
     session.add(case)
     session.flush()
     actor = by or Actor(username="citizen", role="citizen")
+    assert case.id is not None
     session.add(CaseEvent(
         case_id=case.id, at=now, actor=actor.username, actor_role=actor.role, trigger="file",
         from_state=None, to_state=case.state,
@@ -99,7 +100,8 @@ def _clean_data(data: dict[str, Any]) -> dict[str, Any]:
             try:
                 out[key] = int(value)
             except ValueError:
-                raise Invalid(f"{key} must be a whole number", fields={key: "not a number"}) from None
+                msg = f"{key} must be a whole number"
+                raise Invalid(msg, fields={key: "not a number"}) from None
         elif key in TEXT_FIELDS:
             try:
                 text = clean_text(str(value))
@@ -148,6 +150,7 @@ def act(
         setattr(case, column, value)
     case.state = new_state.value
     case.updated_at = now
+    assert case.id is not None
     event = CaseEvent(
         case_id=case.id, at=now, actor=by.username, actor_role=by.role, trigger=trigger,
         from_state=from_state, to_state=case.state, public_note=effect.public_note,

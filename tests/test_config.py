@@ -81,5 +81,5 @@ def test_missing_file(tmp_path: Path) -> None:
     folder = tmp_path / "config"
     shutil.copytree(CONFIG_DIR, folder)
     (folder / "categories.toml").unlink()
-    with pytest.raises(config_mod.ConfigError, match="categories.toml: file is missing"):
+    with pytest.raises(config_mod.ConfigError, match=r"categories\.toml: file is missing"):
         config_mod.load(folder)

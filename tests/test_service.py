@@ -18,7 +18,14 @@ from casework.models import Case, CaseEvent
 from casework.states import TRIGGERS, State, triggers_from
 from tests.cases import case_in
 from tests.conftest import (
-    CENTER_HEAD, COMPLAINT, ENG_HEAD, ENG_STAFF, HEALTH_STAFF, INTEGRITY, NOW, OFFICER,
+    CENTER_HEAD,
+    COMPLAINT,
+    ENG_HEAD,
+    ENG_STAFF,
+    HEALTH_STAFF,
+    INTEGRITY,
+    NOW,
+    OFFICER,
 )
 
 # A valid actor and data for each trigger (from a state where it is allowed).
@@ -290,7 +297,7 @@ def test_text_is_stored_literally(engine: sa.Engine, cfg: Any) -> None:
 
 
 def test_unknown_case_number(engine: sa.Engine) -> None:
-    with db.reading(engine) as s, pytest.raises(NotFound, match="ฟ./404"):
+    with db.reading(engine) as s, pytest.raises(NotFound, match=r"ฟ\./404"):
         queries.case_by_number(s, "ฟ./404")
 
 

@@ -508,7 +508,10 @@ def test_longest_name_allowed(client: TestClient) -> None:
     pytest.param("1e308_1", id="huge-timestamp", marks=pytest.mark.xfail(strict=True, reason=(
         "product bug: OverflowError from datetime.fromtimestamp escapes "
         "_parse_cursor → 500"))),
-    pytest.param("0_99999999999999999999", id="huge-id"),
+    pytest.param("0_99999999999999999999", id="huge-id", marks=pytest.mark.xfail(
+        strict=True, reason=("product bug: _parse_cursor accepts any int as the id; past "
+                             "int64 SQLite raises OverflowError and PostgreSQL "
+                             "NumericValueOutOfRange → 500"))),
 ])
 def test_garbage_cursor_is_not_a_server_error(
     client: TestClient, engine: sa.Engine, cfg: Config, cursor: str,
