@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException
 
 from casework import config as config_mod
 from casework import db
@@ -34,11 +36,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def home() -> RedirectResponse:
         return RedirectResponse("/track", status_code=303)
 
+    def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+        return request.app.state.templates.TemplateResponse(
+            request, "error.html", {"status": status, "message": message,
+                                    "center": request.app.state.cfg.center},
+            status_code=status,
+        )
+
     @app.exception_handler(CaseworkError)
     def domain_error(request: Request, exc: CaseworkError) -> HTMLResponse:
-        return request.app.state.templates.TemplateResponse(
-            request, "error.html", {"status": exc.status, "message": exc.message},
-            status_code=exc.status,
-        )
+        return error_page(request, exc.status, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    def bad_request(request: Request, exc: RequestValidationError) -> HTMLResponse:
+        return error_page(request, 422, ", ".join(str(e["loc"][-1]) for e in exc.errors()))
+
+    @app.exception_handler(HTTPException)
+    def http_error(request: Request, exc: HTTPException) -> HTMLResponse:
+        return error_page(request, exc.status_code, "" if exc.status_code == 404 else
+                          str(exc.detail))
 
     return app
