@@ -39,6 +39,11 @@ def events(session: Session, case_id: int) -> list[CaseEvent]:
     return list(session.exec(stmt).all())
 
 
+# What the public may see: never the corruption track, never spam.
+PUBLIC = (col(Case.track) == "general",
+          sa.or_(col(Case.reject_reason).is_(None), col(Case.reject_reason) != "spam"))
+
+
 @dataclass(frozen=True)
 class Page:
     rows: list[CasePublicRow]
@@ -50,11 +55,13 @@ def _cursor(case: Case) -> str:
 
 
 def _parse_cursor(cursor: str) -> tuple[dt.datetime, int] | None:
+    """A cursor made by _cursor, or None for anything else (treated as the first page)."""
     try:
         ts, ident = cursor.split("_")
-        return dt.datetime.fromtimestamp(float(ts), dt.UTC), int(ident)
-    except ValueError:
+        when, key = dt.datetime.fromtimestamp(float(ts), dt.UTC), int(ident)
+    except (ValueError, OverflowError, OSError):
         return None
+    return (when, key) if 0 < key < 2**63 else None
 
 
 def public_row(case: Case, cfg: Config) -> CasePublicRow:
@@ -73,16 +80,19 @@ def tracking_page(
     cfg: Config,
     fiscal_year: int,
     *,
-    name: str | None = None,
+    first_name: str | None = None,
+    surname: str | None = None,
     cursor: str | None = None,
     limit: int = 50,
 ) -> Page:
     """The public tracking table: one fiscal year, newest first, keyset-paged.
-    Corruption-track cases never appear. `name` matches a first name or a surname."""
-    stmt = select(Case).where(Case.fiscal_year == fiscal_year, Case.track == "general")
-    if name:
-        name = name.strip()
-        stmt = stmt.where(sa.or_(col(Case.first_name) == name, col(Case.surname) == name))
+    Corruption-track cases and complaints rejected as spam never appear. A first name
+    and/or a surname (exact, as published) narrow it to the complainant's cases."""
+    stmt = select(Case).where(Case.fiscal_year == fiscal_year, *PUBLIC)
+    if first_name and first_name.strip():
+        stmt = stmt.where(Case.first_name == first_name.strip())
+    if surname and surname.strip():
+        stmt = stmt.where(Case.surname == surname.strip())
     after = _parse_cursor(cursor) if cursor else None
     if after:
         stmt = stmt.where(sa.tuple_(col(Case.filed_at), col(Case.id))
@@ -95,5 +105,7 @@ def tracking_page(
 
 
 def fiscal_years(session: Session) -> list[int]:
-    stmt = select(Case.fiscal_year).distinct().order_by(col(Case.fiscal_year).desc())
+    """Fiscal years that have publicly visible cases, newest first."""
+    stmt = (select(Case.fiscal_year).where(*PUBLIC).distinct()
+            .order_by(col(Case.fiscal_year).desc()))
     return [int(y) for y in session.exec(stmt).all()]

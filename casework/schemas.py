@@ -80,8 +80,9 @@ def subject_from(details: str, limit: int = 80) -> str:
 _MASKS = (
     (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[อีเมล]"),
     (re.compile(r"(?<!\d)\d[\d -]{11,16}\d(?!\d)"), None),  # 13-digit ID, spaced or not
-    (re.compile(r"(?<!\d)(?:\+66|0)[\d -]{7,11}\d(?!\d)"), None),  # phone numbers
+    (re.compile(r"(?<![\d+])(?:\+66|0)[\d -]{7,11}\d(?!\d)"), None),  # phone numbers
 )
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 
 def _mask_digits(match: re.Match[str]) -> str:
@@ -94,7 +95,7 @@ def _mask_digits(match: re.Match[str]) -> str:
 
 def mask_pii(text: str) -> str:
     """Hide emails, phone numbers and 13-digit ID numbers inside public text."""
-    text = unicodedata.normalize("NFKC", text) if any("๐" <= c <= "๙" for c in text) else text
+    text = text.translate(_THAI_DIGITS)
     for pattern, replacement in _MASKS:
         text = pattern.sub(replacement or _mask_digits, text)
     return text

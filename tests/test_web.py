@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from casework import db, numbering, service
 from casework.config import Config
 from tests.cases import case_in
-from tests.conftest import COMPLAINT, CONFIG_DIR, NOW
+from tests.conftest import COMPLAINT, CONFIG_DIR, NOW, OFFICER
 from web.app import create_app
 from web.settings import Settings
 
@@ -243,9 +243,11 @@ def test_date_is_the_bangkok_day(client: TestClient, engine: sa.Engine, cfg: Con
 def test_complainant_identity_never_shown(
     client: TestClient, engine: sa.Engine, cfg: Config,
 ) -> None:
-    person = {"first_name": "มาลัย", "surname": "ศรีสุข", "phone": "089-765-4321",
-              "address": "99/12 หมู่ 4 ถ.ศรีจันทร์ ต.ในเมือง", "email": "malai.s@example.com",
-              "details": "ขยะไม่มีคนมาเก็บสองสัปดาห์แล้ว", "category": "waste"}
+    person: dict[str, Any] = {"first_name": "มาลัย", "surname": "ศรีสุข",
+                              "phone": "089-765-4321",
+                              "address": "99/12 หมู่ 4 ถ.ศรีจันทร์ ต.ในเมือง",
+                              "email": "malai.s@example.com",
+                              "details": "ขยะไม่มีคนมาเก็บสองสัปดาห์แล้ว", "category": "waste"}
     number = file(engine, cfg, "dispatched", **person)
     secrets = ("มาลัย", "ศรีสุข", "0897654321", "089-765-4321", "99/12", "ถ.ศรีจันทร์",
                "malai.s@example.com", "malai")
@@ -276,9 +278,6 @@ def test_complainant_identity_never_shown(
     ("บัตร 1 4099 00123 45 6", ("1 4099 00123 45 6",)),
     pytest.param(
         "โทร ๐๘๑-๒๓๔-๕๖๗๘ ครับ", ("๐๘๑-๒๓๔-๕๖๗๘", "๕๖๗๘"),
-        marks=pytest.mark.xfail(strict=True, reason=(
-            "product bug: casework.schemas.mask_pii does not mask numbers written in Thai "
-            "digits (NFKC leaves ๐-๙ alone and the phone pattern needs an ASCII 0)")),
         id="thai-digits-phone"),
 ])
 def test_personal_data_in_details_is_masked(
@@ -304,8 +303,9 @@ def test_house_numbers_and_street_numbers_are_not_masked(
 def test_corruption_cases_never_appear(
     client: TestClient, engine: sa.Engine, cfg: Config,
 ) -> None:
-    secret = {"first_name": "ประพันธ์", "surname": "ลับเฉพาะ", "category": "corruption",
-              "details": "เจ้าหน้าที่เรียกรับเงินใต้โต๊ะเพื่อเร่งออกใบอนุญาตก่อสร้าง"}
+    secret: dict[str, Any] = {"first_name": "ประพันธ์", "surname": "ลับเฉพาะ",
+                              "category": "corruption",
+                              "details": "เจ้าหน้าที่เรียกรับเงินใต้โต๊ะเพื่อเร่งออกใบอนุญาตก่อสร้าง"}
     corrupt = file(engine, cfg, **secret)
     assert corrupt.startswith("ทจ.")
     ordinary = file(engine, cfg, now=NOW + dt.timedelta(minutes=5))
@@ -337,6 +337,29 @@ def test_search_by_surname_or_first_name(
     page = track(client, surname="ใจดี")
     assert page.inputs["surname"] == "ใจดี"  # the box keeps what was typed
     assert page.row(somchai)["พิจารณา"] == "เร่งด่วน (1-7 วัน)"
+
+
+def test_each_box_searches_its_own_column_and_both_narrow(
+    client: TestClient, engine: sa.Engine, cfg: Config,
+) -> None:
+    somchai = file(engine, cfg)  # สมชาย ใจดี
+    namesake = file(engine, cfg, now=NOW + dt.timedelta(minutes=1), surname="ศรีสุข")
+    assert track(client, first_name="สมชาย").numbers() == [namesake, somchai]
+    assert track(client, first_name="สมชาย", surname="ใจดี").numbers() == [somchai]
+    assert track(client, first_name="ใจดี").numbers() == []  # a surname is not a first name
+
+
+def test_spam_is_never_published(client: TestClient, engine: sa.Engine, cfg: Config) -> None:
+    with db.transaction(engine) as s:
+        spam = case_in(s, cfg, "not_received", details="คลิกเลย รับเงินฟรี")
+        service.act(s, cfg, spam, "reject", by=OFFICER, now=NOW, reason="spam")
+        dup = case_in(s, cfg, "rejected")  # the test path rejects as spam too
+        kept = case_in(s, cfg, "not_received", now=NOW + dt.timedelta(minutes=5))
+        service.act(s, cfg, kept, "reject", by=OFFICER, now=NOW, reason="not_actionable")
+    page = track(client)
+    assert page.numbers() == [kept.number]
+    assert spam.number not in page.text and dup.number not in page.text
+    assert "✕" in page.row(kept.number)["รายละเอียด"]
 
 
 @pytest.mark.parametrize("params", [
@@ -491,6 +514,11 @@ def test_search_words_are_escaped(client: TestClient) -> None:
 def test_bad_input_is_422(client: TestClient, params: dict[str, str]) -> None:
     r = client.get("/track", params=params)
     assert r.status_code == 422, r.text
+    # a page in Thai for the citizen, not a JSON dump
+    assert r.headers["content-type"].startswith("text/html")
+    page = TrackPage(r.text)
+    assert "ข้อมูลที่ส่งมาไม่ถูกต้อง" in page.h1
+    assert any(link.get("href") == "/track" for link in page.links)
 
 
 def test_longest_name_allowed(client: TestClient) -> None:
@@ -502,16 +530,9 @@ def test_longest_name_allowed(client: TestClient) -> None:
     "9" * 40,
     pytest.param("nan_1", id="nan"),
     pytest.param("1e12_1", id="year-out-of-range"),
-    pytest.param("inf_1", id="inf", marks=pytest.mark.xfail(strict=True, reason=(
-        "product bug: casework.queries._parse_cursor catches only ValueError; "
-        "datetime.fromtimestamp raises OverflowError for inf/huge values → 500"))),
-    pytest.param("1e308_1", id="huge-timestamp", marks=pytest.mark.xfail(strict=True, reason=(
-        "product bug: OverflowError from datetime.fromtimestamp escapes "
-        "_parse_cursor → 500"))),
-    pytest.param("0_99999999999999999999", id="huge-id", marks=pytest.mark.xfail(
-        strict=True, reason=("product bug: _parse_cursor accepts any int as the id; past "
-                             "int64 SQLite raises OverflowError and PostgreSQL "
-                             "NumericValueOutOfRange → 500"))),
+    pytest.param("inf_1", id="inf"),
+    pytest.param("1e308_1", id="huge-timestamp"),
+    pytest.param("0_99999999999999999999", id="huge-id"),
 ])
 def test_garbage_cursor_is_not_a_server_error(
     client: TestClient, engine: sa.Engine, cfg: Config, cursor: str,

@@ -11,7 +11,7 @@ from casework import db, numbering, queries, states
 
 router = APIRouter()
 LEGEND = [states.State.NOT_RECEIVED, states.State.RECEIVED, states.State.DISPATCHED,
-          states.State.COMPLETED]
+          states.State.COMPLETED, states.State.REJECTED, states.State.REFERRED]
 
 
 @router.get("/track", response_class=HTMLResponse)
@@ -24,11 +24,11 @@ def tracking_table(
 ) -> HTMLResponse:
     app = request.app
     current = numbering.fiscal_year(dt.datetime.now(dt.UTC))
-    name = (first_name or surname).strip() or None
     with db.reading(app.state.engine) as s:
         years = sorted(set(queries.fiscal_years(s)) | {current}, reverse=True)
         year = fy or current
-        page = queries.tracking_page(s, app.state.cfg, year, name=name, cursor=after)
+        page = queries.tracking_page(s, app.state.cfg, year, first_name=first_name,
+                                     surname=surname, cursor=after)
     legend = [(states.symbol(st), states.label_th(st)) for st in LEGEND]
     return app.state.templates.TemplateResponse(request, "track.html", {
         "year": year, "years": years, "page": page, "legend": legend,
