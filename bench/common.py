@@ -114,6 +114,39 @@ def pg_db(server_url: str, cfg: Config) -> Iterator[str]:
         _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def at(i: int) -> dt.datetime:
+    """The i-th moment of a benchmark run: one second apart from NOW."""
+    return NOW + dt.timedelta(seconds=i)
+
+
+def check_filed(url: str, expected: int) -> list[str]:
+    """Problems with the filed cases: count, unique numbers, gap-free sequences."""
+    problems: list[str] = []
+    engine = db.make_engine(url)
+    try:
+        with engine.connect() as conn:
+            q = conn.exec_driver_sql
+            cases = q("SELECT count(*) FROM cases").scalar_one()
+            distinct = q("SELECT count(*) FROM (SELECT DISTINCT fiscal_year, number FROM cases) t"
+                         ).scalar_one()
+            events = q("SELECT count(*) FROM case_events WHERE trigger = 'file'").scalar_one()
+            seqs = q("SELECT prefix, count(*), min(seq), max(seq) FROM cases GROUP BY prefix").all()
+            counters: dict[str, int] = dict(q("SELECT prefix, last FROM number_counters").all())
+    finally:
+        engine.dispose()
+    if cases != expected:
+        problems.append(f"{cases} cases stored, expected {expected}")
+    if distinct != cases:
+        problems.append(f"only {distinct} distinct numbers for {cases} cases")
+    if events != cases:
+        problems.append(f"{events} filing events for {cases} cases")
+    for prefix, count, lo, hi in seqs:
+        if lo != 1 or hi != count or counters.get(prefix) != count:
+            problems.append(f"prefix {prefix}: {count} cases, seq {lo}..{hi}, "
+                            f"counter {counters.get(prefix)}")
+    return problems
+
+
 def rate(count: int, seconds: float) -> float:
     return count / seconds if seconds > 0 else float("inf")
 

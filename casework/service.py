@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.orm import attributes
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
@@ -150,6 +151,9 @@ def act(
         setattr(case, column, value)
     case.state = new_state.value
     case.updated_at = now
+    # Always send the UPDATE, even when no value changed (a note at the same instant):
+    # it bumps the version and checks that nobody acted in between.
+    attributes.flag_modified(case, "updated_at")
     assert case.id is not None
     event = CaseEvent(
         case_id=case.id, at=now, actor=by.username, actor_role=by.role, trigger=trigger,

@@ -246,6 +246,22 @@ def test_stale_version_is_a_conflict(engine: sa.Engine, cfg: Any) -> None:
                         expected_version=stale)
 
 
+def test_stale_copy_conflicts_even_when_nothing_else_changes(engine: sa.Engine,
+                                                             cfg: Any) -> None:
+    with db.transaction(engine) as s:
+        case_id = case_in(s, cfg, "dispatched").id
+    with db.reading(engine) as s:
+        stale = s.get(Case, case_id)  # read by A
+    with db.transaction(engine) as s:  # B adds a note
+        service.act(s, cfg, s.get(Case, case_id), "progress", by=ENG_STAFF, now=LATER,
+                    note="ช่างรับเรื่องแล้ว")
+    with pytest.raises(Conflict), db.transaction(engine) as s:  # A, from its old read
+        service.act(s, cfg, s.merge(stale, load=False), "progress", by=ENG_STAFF,
+                    now=stale.updated_at, note="จากสำเนาเก่า")
+    with db.reading(engine) as s:
+        assert [e.public_note for e in queries.events(s, case_id)][-1] == "ช่างรับเรื่องแล้ว"
+
+
 def test_events_are_append_only(engine: sa.Engine, cfg: Any) -> None:
     with db.transaction(engine) as s:
         case_in(s, cfg, "received")
