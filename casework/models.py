@@ -87,10 +87,12 @@ class NumberCounter(SQLModel, table=True):
 
 
 class Case(SQLModel, table=True):
+    """A complaint. `number` (prefix/seq) is unique within its fiscal year; as a prefix
+    never contains '/', that also makes (fiscal_year, prefix, seq) unique."""
+
     __tablename__ = "cases"
     __table_args__ = (
         sa.UniqueConstraint("fiscal_year", "number", name="uq_cases_fy_number"),
-        sa.UniqueConstraint("fiscal_year", "prefix", "seq", name="uq_cases_fy_prefix_seq"),
         sa.Index("ix_cases_fy_filed", "fiscal_year", "filed_at", "id"),
         sa.Index("ix_cases_state_filed", "state", "filed_at", "id"),
         sa.Index("ix_cases_dept_due", "department_code", "state", "resolution_due_at", "id"),

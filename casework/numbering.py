@@ -77,12 +77,11 @@ def allocate(session: Session, fiscal_year: int, prefix: str) -> int:
     stays locked until commit, so concurrent filers queue on it (PostgreSQL) or on the
     database write lock (SQLite); a rollback also rolls the counter back, so the
     numbers have no gaps."""
-    row = session.execute(
-        sa.text(
-            "INSERT INTO number_counters (fiscal_year, prefix, last) VALUES (:fy, :p, 1) "
-            "ON CONFLICT (fiscal_year, prefix) DO UPDATE SET last = number_counters.last + 1 "
-            "RETURNING last"
-        ),
-        {"fy": fiscal_year, "p": prefix},
-    ).one()
-    return int(row[0])
+    return int(session.execute(_ALLOCATE, {"fy": fiscal_year, "p": prefix}).scalar_one())
+
+
+_ALLOCATE = sa.text(
+    "INSERT INTO number_counters (fiscal_year, prefix, last) VALUES (:fy, :p, 1) "
+    "ON CONFLICT (fiscal_year, prefix) DO UPDATE SET last = number_counters.last + 1 "
+    "RETURNING last"
+)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import sqlalchemy as sa
 from pydantic import ValidationError
 from sqlalchemy.orm import attributes
 from sqlalchemy.orm.exc import StaleDataError
@@ -19,6 +20,10 @@ from casework.guards import GUARDS, Ctx
 from casework.models import Case, CaseEvent
 from casework.schemas import CaseCreate, clean_text, subject_from
 from casework.states import BY_TRIGGER, State, next_state, permitted
+
+# Built once: statement construction costs more than the insert itself.
+INSERT_CASE = sa.insert(Case.__table__).returning(Case.__table__.c.id)  # type: ignore[attr-defined]
+INSERT_EVENT = sa.insert(CaseEvent.__table__)  # type: ignore[attr-defined]
 
 # Data a trigger may carry, and the longest text accepted for each text field.
 TEXT_FIELDS = {"note": 5000, "reason": 2000, "agency": 200, "category": 40, "department": 40,
@@ -60,9 +65,9 @@ def file_case(
     fy = numbering.fiscal_year(now)
     seq = numbering.allocate(session, fy, category.prefix)
     clocks = cfg.clocks
-    case = Case(
-        fiscal_year=fy, prefix=category.prefix, seq=seq,
-        number=numbering.format_number(category.prefix, seq),
+    number = numbering.format_number(category.prefix, seq)
+    row: dict[str, Any] = dict(
+        fiscal_year=fy, prefix=category.prefix, seq=seq, number=number,
         tracking_code=numbering.new_tracking_code(),
         state=State.NOT_RECEIVED.value, track=category.track,
         category_code=code, filed_category_code=code,
@@ -74,17 +79,20 @@ def file_case(
         filed_by=by.username if by else None, filed_at=now, updated_at=now,
         ack_due_at=sla.due_at(now, clocks.acknowledge_working_days, "working", cfg.calendar),
         reply_due_at=sla.due_at(now, clocks.first_reply_days, "calendar", cfg.calendar),
+        reopen_count=0, version=1,
     )
-    session.add(case)
-    session.flush()
+    # Filing is the hot path (SPEC B1): prebuilt Core inserts, then one load by primary
+    # key gives callers a normal, session-bound Case (measured faster than the unit of
+    # work or an ORM INSERT … RETURNING).
+    case_id = session.execute(INSERT_CASE, row).scalar_one()
     actor = by or Actor(username="citizen", role="citizen")
-    assert case.id is not None
-    session.add(CaseEvent(
-        case_id=case.id, at=now, actor=actor.username, actor_role=actor.role, trigger="file",
-        from_state=None, to_state=case.state,
-        data={"number": case.number, "category": code, "channel": data.channel},
+    session.execute(INSERT_EVENT, dict(
+        case_id=case_id, at=now, actor=actor.username, actor_role=actor.role, trigger="file",
+        from_state=None, to_state=row["state"], public_note=None, internal_note=None,
+        data={"number": number, "category": code, "channel": data.channel},
     ))
-    session.flush()
+    case = session.get(Case, case_id)
+    assert case is not None
     return case
 
 

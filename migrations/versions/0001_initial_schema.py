@@ -109,7 +109,6 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['duplicate_of_id'], ['cases.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('fiscal_year', 'number', name='uq_cases_fy_number'),
-    sa.UniqueConstraint('fiscal_year', 'prefix', 'seq', name='uq_cases_fy_prefix_seq'),
     sa.UniqueConstraint('tracking_code')
     )
     with op.batch_alter_table('cases', schema=None) as batch_op:
