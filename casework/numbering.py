@@ -77,7 +77,8 @@ def allocate(session: Session, fiscal_year: int, prefix: str) -> int:
     stays locked until commit, so concurrent filers queue on it (PostgreSQL) or on the
     database write lock (SQLite); a rollback also rolls the counter back, so the
     numbers have no gaps."""
-    return int(session.execute(_ALLOCATE, {"fy": fiscal_year, "p": prefix}).scalar_one())
+    conn = session.connection()
+    return int(conn.execute(_ALLOCATE, {"fy": fiscal_year, "p": prefix}).scalar_one())
 
 
 _ALLOCATE = sa.text(

@@ -84,9 +84,10 @@ def file_case(
     # Filing is the hot path (SPEC B1): prebuilt Core inserts, then one load by primary
     # key gives callers a normal, session-bound Case (measured faster than the unit of
     # work or an ORM INSERT … RETURNING).
-    case_id = session.execute(INSERT_CASE, row).scalar_one()
+    conn = session.connection()  # Core statements skip the ORM's execute layer
+    case_id = conn.execute(INSERT_CASE, row).scalar_one()
     actor = by or Actor(username="citizen", role="citizen")
-    session.execute(INSERT_EVENT, dict(
+    conn.execute(INSERT_EVENT, dict(
         case_id=case_id, at=now, actor=actor.username, actor_role=actor.role, trigger="file",
         from_state=None, to_state=row["state"], public_note=None, internal_note=None,
         data={"number": number, "category": code, "channel": data.channel},
