@@ -16,10 +16,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
-from casework import db, numbering, service
+from casework import db, numbering
 from casework.config import Config
 from tests.browser.conftest import serve
-from tests.conftest import CONFIG_DIR, ENG_STAFF, OFFICER
+from tests.cases import case_in
+from tests.conftest import CONFIG_DIR
 from web.settings import Settings
 
 pytestmark = pytest.mark.browser
@@ -60,15 +61,6 @@ CASES: list[tuple[str, str, str, str, str, str]] = [
     ("ชัยวัฒน์", "ลับเฉพาะ", "087-000-1122", "corruption", "not_received",
      "เจ้าหน้าที่เรียกรับเงินใต้โต๊ะเพื่อเร่งออกใบอนุญาตก่อสร้าง"),
 ]
-STEPS: dict[str, list[tuple[str, Any, dict[str, Any]]]] = {
-    "not_received": [],
-    "received": [("receive", OFFICER, {})],
-    "dispatched": [("receive", OFFICER, {}),
-                   ("dispatch", OFFICER, {"consideration": "urgent", "days": 3})],
-    "completed": [("receive", OFFICER, {}),
-                  ("dispatch", OFFICER, {"consideration": "normal"}),
-                  ("complete", ENG_STAFF, {"note": "เปลี่ยนหลอดไฟและซ่อมสายแล้ว"})],
-}
 
 
 @pytest.fixture(scope="module")
@@ -89,13 +81,9 @@ def site(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path,
         for i, (first, last, phone, category, state, details) in enumerate(CASES):
             at = max(now - dt.timedelta(days=len(CASES) - i, hours=3),
                      fy_start + dt.timedelta(minutes=i + 1))
-            case = service.file_case(s, cfg, {
-                "first_name": first, "surname": last, "phone": phone, "category": category,
-                "address": f"{10 + i}/3 หมู่ 2 ต.ในเมือง อ.เมืองขอนแก่น จ.ขอนแก่น",
-                "details": details, "channel": "web"}, now=at)
-            for j, (trigger, actor, data) in enumerate(STEPS[state]):
-                service.act(s, cfg, case, trigger, by=actor,
-                            now=at + dt.timedelta(minutes=10 * (j + 1)), **data)
+            case = case_in(s, cfg, state, now=at, first_name=first, surname=last, phone=phone,
+                           category=category, details=details, channel="web",
+                           address=f"{10 + i}/3 หมู่ 2 ต.ในเมือง อ.เมืองขอนแก่น จ.ขอนแก่น")
             filed.append(Filed(case.number, first, last, phone, details, state))
     engine.dispose()
     settings = Settings(database_url=url, config_dir=CONFIG_DIR, var_dir=tmp, scheduler=False)
