@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from casework import numbering, sla
-from casework.actors import Actor
+from casework.actors import Actor, citizen
 from casework.config import Config
 from casework.errors import Conflict, Forbidden, Invalid, NotAllowed, NotFound
 from casework.guards import GUARDS, Ctx
@@ -64,10 +64,31 @@ def file_case(
         raise Invalid(f"unknown channel {data.channel!r}", fields={"channel": "unknown channel"})
     fy = numbering.fiscal_year(now)
     seq = numbering.allocate(session, fy, category.prefix)
+    row = _case_row(cfg, data, code, fy, seq, now=now, by=by)
+    # Filing is the hot path (SPEC B1): prebuilt Core inserts, then one load by primary
+    # key gives callers a normal, session-bound Case (measured faster than the unit of
+    # work or an ORM INSERT … RETURNING).
+    conn = session.connection()  # Core statements skip the ORM's execute layer
+    case_id = conn.execute(INSERT_CASE, row).scalar_one()
+    actor = by or citizen()
+    conn.execute(INSERT_EVENT, dict(
+        case_id=case_id, at=now, actor=actor.username, actor_role=actor.role, trigger="file",
+        from_state=None, to_state=row["state"], public_note=None, internal_note=None,
+        data={"number": row["number"], "category": code, "channel": data.channel},
+    ))
+    case = session.get(Case, case_id)
+    assert case is not None
+    return case
+
+
+def _case_row(cfg: Config, data: CaseCreate, code: str, fy: int, seq: int, *,
+              now: dt.datetime, by: Actor | None) -> dict[str, Any]:
+    """All columns of a newly filed case."""
+    category = cfg.categories[code]
     clocks = cfg.clocks
-    number = numbering.format_number(category.prefix, seq)
-    row: dict[str, Any] = dict(
-        fiscal_year=fy, prefix=category.prefix, seq=seq, number=number,
+    return dict(
+        fiscal_year=fy, prefix=category.prefix, seq=seq,
+        number=numbering.format_number(category.prefix, seq),
         tracking_code=numbering.new_tracking_code(),
         state=State.NOT_RECEIVED.value, track=category.track,
         category_code=code, filed_category_code=code,
@@ -81,20 +102,6 @@ def file_case(
         reply_due_at=sla.due_at(now, clocks.first_reply_days, "calendar", cfg.calendar),
         reopen_count=0, version=1,
     )
-    # Filing is the hot path (SPEC B1): prebuilt Core inserts, then one load by primary
-    # key gives callers a normal, session-bound Case (measured faster than the unit of
-    # work or an ORM INSERT … RETURNING).
-    conn = session.connection()  # Core statements skip the ORM's execute layer
-    case_id = conn.execute(INSERT_CASE, row).scalar_one()
-    actor = by or Actor(username="citizen", role="citizen")
-    conn.execute(INSERT_EVENT, dict(
-        case_id=case_id, at=now, actor=actor.username, actor_role=actor.role, trigger="file",
-        from_state=None, to_state=row["state"], public_note=None, internal_note=None,
-        data={"number": number, "category": code, "channel": data.channel},
-    ))
-    case = session.get(Case, case_id)
-    assert case is not None
-    return case
 
 
 def _clean_data(data: dict[str, Any]) -> dict[str, Any]:
