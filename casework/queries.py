@@ -109,3 +109,11 @@ def fiscal_years(session: Session) -> list[int]:
     stmt = (select(Case.fiscal_year).where(*PUBLIC).distinct()
             .order_by(col(Case.fiscal_year).desc()))
     return [int(y) for y in session.exec(stmt).all()]
+
+
+def training_examples(session: Session) -> list[tuple[str, str]]:
+    """(text, category) of every case an officer has accepted, outside the sealed
+    corruption track: the officer's confirmed category is the label."""
+    stmt = (select(Case.subject, Case.details, Case.category_code)
+            .where(col(Case.received_at).is_not(None), Case.track == "general"))
+    return [(f"{subject} {details}", cat) for subject, details, cat in session.exec(stmt).all()]

@@ -1,0 +1,343 @@
+"""Routing: Thai complaint text → category, department, track, urgency, referral.
+
+`route(text, hints, rules=…, model=None)` is pure: no database, no clock, no I/O; the
+rules (config/routing.toml, loaded by `load_rules`) and an optional learned model are
+passed in. Every decision says which rule or the model decided, and why.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from casework.config import Config, ConfigError, Problem, _key_path, locate
+
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_REPEATS = re.compile(r"(\D)\1{2,}")  # 3+ of the same non-digit character: ดับบบบ → ดับ
+_SPACE = re.compile(r"\s+")
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+GAP = "|"  # what a masked phrase becomes: nothing can match across it
+
+
+def normalise(text: str) -> str:
+    """NFC, no invisible or control characters, ASCII digits, sara am as one character,
+    no stretched letters, single spaces, lower-case Latin."""
+    text = unicodedata.normalize("NFC", text or "")
+    text = _INVISIBLE.sub("", text).translate(_THAI_DIGITS)
+    text = text.replace("\u0e4d\u0e32", "\u0e33")  # nikhahit + sara aa typed for sara am
+    text = _REPEATS.sub(r"\1", text)
+    return _SPACE.sub(" ", text).strip().lower()
+
+
+def compact(text: str) -> str:
+    """What phrases are matched against: the normalised text without spaces, since
+    Thai writers put spaces anywhere ("ไฟ ดับ ทั้งซอย")."""
+    return normalise(text).replace(" ", "")
+
+
+# ---------------------------------------------------------------- rules
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: str  # "category" | "corruption" | "agency"
+    category: str
+    weight: float
+    phrases: tuple[str, ...]
+    patterns: tuple[re.Pattern[str], ...] = ()
+    exclude: tuple[str, ...] = ()
+    agency: str | None = None
+
+
+@dataclass(frozen=True)
+class Rules:
+    rules: tuple[Rule, ...]
+    masks: tuple[str, ...]
+    negations: tuple[str, ...]
+    urgent: tuple[tuple[str, ...], tuple[re.Pattern[str], ...]]
+    procurement: tuple[tuple[str, ...], tuple[re.Pattern[str], ...]]
+    departments: Mapping[str, str]  # category → default department
+    categories: tuple[str, ...]
+    corruption_category: str = "corruption"
+    corruption_threshold: float = 3.0
+
+
+class _Phrases(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    phrases: list[str] = []
+    patterns: list[str] = []
+
+    @field_validator("phrases")
+    @classmethod
+    def _clean(cls, v: list[str]) -> list[str]:
+        out = [compact(p) for p in v]
+        if any(not p for p in out):
+            raise ValueError("empty phrase")
+        return out
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, v: list[str]) -> list[str]:
+        for p in v:
+            try:
+                re.compile(p)
+            except re.error as exc:
+                raise ValueError(f"bad regular expression {p!r}: {exc}") from None
+        return v
+
+
+class _RuleIn(_Phrases):
+    id: str = Field(pattern=r"^[a-z0-9_.-]+$")
+    category: str | None = None
+    agency: str | None = None
+    weight: float = Field(default=1.0, gt=0, le=10)
+    exclude: list[str] = []
+
+
+class _Masks(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    phrases: list[str] = []
+
+
+class _Negation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    cues: list[str] = []
+
+
+class _RoutingFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    masks: _Masks = _Masks()
+    negation: _Negation = _Negation()
+    rules: list[_RuleIn] = []
+    corruption: list[_RuleIn] = []
+    agencies: list[_RuleIn] = []
+    urgent: _Phrases = _Phrases()
+    procurement: _Phrases = _Phrases()
+    corruption_threshold: float = Field(default=3.0, gt=0)
+
+
+def _problem(name: str, text: str, loc: tuple[Any, ...], msg: str) -> Problem:
+    return Problem(name, locate(text, loc), _key_path(loc), msg)
+
+
+def _check_refs(parsed: _RoutingFile, cfg: Config, name: str, text: str) -> list[Problem]:
+    problems = []
+    seen: set[str] = set()
+    for table in ("rules", "corruption", "agencies"):
+        for i, r in enumerate(getattr(parsed, table)):
+            if r.id in seen:
+                problems.append(_problem(name, text, (table, i, "id"), f"duplicate id {r.id!r}"))
+            seen.add(r.id)
+            if table != "corruption" and (r.category is None or r.category not in cfg.categories):
+                problems.append(_problem(name, text, (table, i, "category"),
+                                         f"unknown category {r.category!r}"))
+            if table == "agencies" and not r.agency:
+                problems.append(_problem(name, text, (table, i, "agency"), "agency name missing"))
+            if not r.phrases and not r.patterns:
+                problems.append(_problem(name, text, (table, i), "no phrases or patterns"))
+    return problems
+
+
+def load_rules(path: str | Path, cfg: Config) -> Rules:
+    """Read and validate config/routing.toml; ConfigError names file, line and key."""
+    path = Path(path)
+    name = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
+    except FileNotFoundError:
+        raise ConfigError([Problem(name, None, "", "file is missing")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise ConfigError([Problem(name, int(m.group(1)) if m else None, "",
+                                   f"TOML syntax: {exc}")]) from None
+    try:
+        parsed = _RoutingFile.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError([_problem(name, text, tuple(e["loc"]), e["msg"])
+                           for e in exc.errors()]) from None
+    problems = _check_refs(parsed, cfg, name, text)
+    if problems:
+        raise ConfigError(problems)
+    corruption = next((c.code for c in cfg.categories.values() if c.track == "corruption"),
+                      "corruption")
+
+    def build(r: _RuleIn, kind: str) -> Rule:
+        return Rule(id=r.id, kind=kind, category=r.category or corruption, weight=r.weight,
+                    phrases=tuple(r.phrases), patterns=tuple(re.compile(p) for p in r.patterns),
+                    exclude=tuple(compact(x) for x in r.exclude), agency=r.agency)
+
+    rules = ([build(r, "category") for r in parsed.rules]
+             + [build(r, "corruption") for r in parsed.corruption]
+             + [build(r, "agency") for r in parsed.agencies])
+    return Rules(
+        rules=tuple(rules),
+        masks=tuple(sorted((compact(m) for m in parsed.masks.phrases), key=len, reverse=True)),
+        negations=tuple(compact(c) for c in parsed.negation.cues),
+        urgent=(tuple(parsed.urgent.phrases),
+                tuple(re.compile(p) for p in parsed.urgent.patterns)),
+        procurement=(tuple(parsed.procurement.phrases),
+                     tuple(re.compile(p) for p in parsed.procurement.patterns)),
+        departments={c.code: c.department for c in cfg.categories.values()},
+        categories=tuple(cfg.categories),
+        corruption_category=corruption,
+        corruption_threshold=parsed.corruption_threshold,
+    )
+
+
+# ---------------------------------------------------------------- deciding
+
+
+class Model(Protocol):
+    """A learned suggester: category probabilities for a normalised text."""
+
+    def probabilities(self, text: str) -> dict[str, float]: ...
+
+
+@dataclass(frozen=True)
+class Decision:
+    category: str
+    department: str | None
+    track: str = "general"
+    urgent: bool = False
+    procurement: bool = False
+    agency: str | None = None
+    confidence: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+    decided_by: str = "default"  # rules | model | hint | default
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"category": self.category, "department": self.department, "track": self.track,
+                "urgent": self.urgent, "procurement": self.procurement, "agency": self.agency,
+                "confidence": round(self.confidence, 3), "reasons": list(self.reasons),
+                "decided_by": self.decided_by}
+
+
+def _mask(text: str, phrases: tuple[str, ...]) -> str:
+    for p in phrases:
+        if p in text:
+            text = text.replace(p, GAP)
+    return text
+
+
+def _negated(text: str, start: int, cues: tuple[str, ...]) -> bool:
+    window = text[max(0, start - 12):start]
+    return any(cue in window[-(len(cue) + 4):] for cue in cues)
+
+
+def _first_hit(text: str, rule_phrases: tuple[str, ...], patterns: tuple[re.Pattern[str], ...],
+               cues: tuple[str, ...]) -> str | None:
+    for p in rule_phrases:
+        start = text.find(p)
+        while start != -1:
+            if not _negated(text, start, cues):
+                return p
+            start = text.find(p, start + 1)
+    for pat in patterns:
+        for m in pat.finditer(text):
+            if not _negated(text, m.start(), cues):
+                return m.group(0)
+    return None
+
+
+@dataclass
+class _Scores:
+    category: dict[str, float] = field(default_factory=dict)
+    corruption: float = 0.0
+    agency: dict[str, tuple[float, str]] = field(default_factory=dict)  # name → (score, cat)
+    reasons: list[str] = field(default_factory=list)
+
+
+def _score(text: str, rules: Rules) -> _Scores:
+    out = _Scores()
+    for rule in rules.rules:
+        hit = _first_hit(_mask(text, rule.exclude), rule.phrases, rule.patterns, rules.negations)
+        if hit is None:
+            continue
+        out.reasons.append(f"{rule.id}: “{hit}” (+{rule.weight:g})")
+        if rule.kind == "corruption":
+            out.corruption += rule.weight
+        elif rule.kind == "agency" and rule.agency:
+            score, _ = out.agency.get(rule.agency, (0.0, rule.category))
+            out.agency[rule.agency] = (score + rule.weight, rule.category)
+        else:
+            out.category[rule.category] = out.category.get(rule.category, 0.0) + rule.weight
+    return out
+
+
+def _flag(text: str, spec: tuple[tuple[str, ...], tuple[re.Pattern[str], ...]],
+          cues: tuple[str, ...]) -> str | None:
+    return _first_hit(text, spec[0], spec[1], cues)
+
+
+RULE_WEIGHT = 0.6  # share of the rules in a combined rules+model decision
+
+
+def route(text: str, hints: Mapping[str, Any] | None = None, *, rules: Rules,
+          model: Model | None = None) -> Decision:
+    """Decide where a complaint goes. `hints` may carry the citizen's own `category`."""
+    norm = compact(text)
+    if not norm.strip(GAP):
+        return Decision("other", rules.departments.get("other"), reasons=["empty text"])
+    masked = _mask(norm, rules.masks)
+    s = _score(masked, rules)
+    urgent_hit = _flag(masked, rules.urgent, rules.negations)
+    proc_hit = _flag(masked, rules.procurement, rules.negations)
+    urgent, procurement = urgent_hit is not None, proc_hit is not None
+    reasons = list(s.reasons)
+    reasons += [f"urgent: “{urgent_hit}”"] if urgent_hit else []
+    reasons += [f"procurement: “{proc_hit}”"] if proc_hit else []
+    if s.corruption >= rules.corruption_threshold:
+        cat = rules.corruption_category
+        return Decision(cat, rules.departments.get(cat), "corruption", urgent, procurement,
+                        confidence=min(1.0, s.corruption / (2 * rules.corruption_threshold) + 0.5),
+                        reasons=reasons, decided_by="rules")
+    scores = dict(s.category)
+    hint = (hints or {}).get("category")
+    if hint in rules.categories and hint != rules.corruption_category:
+        scores[hint] = scores.get(hint, 0.0) + 1.0
+        reasons.append(f"citizen chose “{hint}” (+1)")
+    best_agency = max(s.agency.items(), key=lambda kv: kv[1][0], default=None)
+    top_rule = max(scores.values(), default=0.0)
+    if best_agency and best_agency[1][0] >= top_rule:
+        name, (score, cat) = best_agency
+        return Decision(cat, "external", "general", urgent, procurement, agency=name,
+                        confidence=min(1.0, score / (score + top_rule + 1.0)),
+                        reasons=reasons, decided_by="rules")
+    category, confidence, by = _combine(scores, norm, model, reasons)
+    if category == rules.corruption_category:  # only corruption rules open that track
+        category, confidence, by = "other", 0.0, "default"
+    return Decision(category, rules.departments.get(category), "general", urgent, procurement,
+                    confidence=confidence, reasons=reasons, decided_by=by)
+
+
+def _combine(scores: dict[str, float], norm: str, model: Model | None,
+             reasons: list[str]) -> tuple[str, float, str]:
+    total = sum(scores.values())
+    rule_p = {c: v / (total + 1.0) for c, v in scores.items()}  # +1: some doubt always
+    model_p = model.probabilities(norm) if model is not None else {}
+    if model_p:
+        best_m = max(model_p, key=model_p.__getitem__)
+        reasons.append(f"model: {best_m} ({model_p[best_m]:.2f})")
+    if not rule_p and not model_p:
+        return "other", 0.0, "default"
+    if not model_p:
+        best = max(rule_p, key=rule_p.__getitem__)
+        return best, rule_p[best], "rules"
+    if not rule_p:
+        best = max(model_p, key=model_p.__getitem__)
+        return best, model_p[best], "model"
+    combined = {c: RULE_WEIGHT * rule_p.get(c, 0.0) + (1 - RULE_WEIGHT) * model_p.get(c, 0.0)
+                for c in set(rule_p) | set(model_p)}
+    best = max(combined, key=combined.__getitem__)
+    by = ("rules" if RULE_WEIGHT * rule_p.get(best, 0.0) >= (1 - RULE_WEIGHT) * model_p.get(best, 0)
+          else "model")
+    return best, combined[best], by
