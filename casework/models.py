@@ -129,6 +129,7 @@ class Case(SQLModel, table=True):
     reject_reason: str | None = Field(default=None, max_length=40)
     duplicate_of_id: int | None = Field(default=None, foreign_key="cases.id")
     resolution_note: str | None = Field(default=None, sa_type=sa.Text)
+    suggestion: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)  # router's
     reopen_count: int = 0
     filed_by: str | None = Field(default=None, max_length=60)
     filed_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)

@@ -18,6 +18,7 @@ from casework.config import Config
 from casework.errors import Conflict, Forbidden, Invalid, NotAllowed, NotFound
 from casework.guards import GUARDS, Ctx
 from casework.models import Case, CaseEvent
+from casework.routing import Decision
 from casework.schemas import CaseCreate, clean_text, subject_from
 from casework.states import BY_TRIGGER, State, next_state, permitted
 
@@ -45,18 +46,22 @@ def file_case(
     *,
     now: dt.datetime,
     by: Actor | None = None,
-    suggested_category: str | None = None,
+    suggestion: Decision | None = None,
 ) -> Case:
     """Record a new complaint with its number and tracking code, in state not_received.
 
     The number is taken from the category known now (the citizen's choice, else the
-    router's suggestion, else `other`) and never changes afterwards."""
+    router's suggestion, else `other`) and never changes afterwards. The router's
+    decision is kept on the case for the officer; when it puts the complaint on the
+    corruption track, the case is sealed from the start."""
     if not isinstance(data, CaseCreate):
         try:
             data = CaseCreate.model_validate(data)
         except ValidationError as exc:
             raise invalid_from(exc) from None
-    code = data.category or suggested_category or "other"
+    code = data.category or (suggestion.category if suggestion else None) or "other"
+    if suggestion is not None and suggestion.track == "corruption":
+        code = suggestion.category
     category = cfg.categories.get(code)
     if category is None:
         raise Invalid(f"unknown category {code!r}", fields={"category": "unknown category"})
@@ -65,6 +70,7 @@ def file_case(
     fy = numbering.fiscal_year(now)
     seq = numbering.allocate(session, fy, category.prefix)
     row = _case_row(cfg, data, code, fy, seq, now=now, by=by)
+    row["suggestion"] = suggestion.as_dict() if suggestion else None
     # Filing is the hot path (SPEC B1): prebuilt Core inserts, then one load by primary
     # key gives callers a normal, session-bound Case (measured faster than the unit of
     # work or an ORM INSERT … RETURNING).
@@ -74,7 +80,8 @@ def file_case(
     conn.execute(INSERT_EVENT, dict(
         case_id=case_id, at=now, actor=actor.username, actor_role=actor.role, trigger="file",
         from_state=None, to_state=row["state"], public_note=None, internal_note=None,
-        data={"number": row["number"], "category": code, "channel": data.channel},
+        data={"number": row["number"], "category": code, "channel": data.channel,
+              **({"suggestion": row["suggestion"]} if suggestion else {})},
     ))
     case = session.get(Case, case_id)
     assert case is not None

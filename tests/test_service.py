@@ -326,3 +326,23 @@ def test_act_with_bad_values(engine: sa.Engine, cfg: Any) -> None:
             service.act(s, cfg, case, "progress", by=ENG_STAFF, now=LATER, note="ok", colour="red")
         with pytest.raises(NotAllowed):
             service.act(s, cfg, case, "teleport", by=ENG_STAFF, now=LATER)
+
+
+def test_filing_keeps_the_routers_suggestion(engine: sa.Engine, cfg: Any) -> None:
+    from casework.routing import Decision
+
+    guess = Decision("drainage", "engineering", confidence=0.8, decided_by="rules",
+                     reasons=["drainage.blocked: “ท่อตัน” (+3)"])
+    with db.transaction(engine) as s:
+        unsure = service.file_case(s, cfg, {**COMPLAINT, "category": None}, now=NOW,
+                                   suggestion=guess)
+        chosen = service.file_case(s, cfg, COMPLAINT, now=NOW, suggestion=guess)
+        sealed = service.file_case(s, cfg, COMPLAINT, now=NOW, suggestion=Decision(
+            "corruption", "integrity", "corruption", decided_by="rules"))
+    assert (unsure.number, unsure.category_code) == ("ท./001", "drainage")
+    assert (chosen.number, chosen.category_code) == ("ฟ./001", "lighting")  # citizen's choice
+    assert unsure.suggestion == guess.as_dict()
+    assert (sealed.track, sealed.number) == ("corruption", "ทจ./001")
+    with db.reading(engine) as s:
+        first = queries.events(s, unsure.id)[0]
+    assert first.data["suggestion"]["category"] == "drainage"
