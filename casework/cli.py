@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 
 from casework import config as config_mod
-from casework import db, numbering, queries, service, states, users
+from casework import db, numbering, queries, routing, service, states, users
 from casework.errors import CaseworkError
 from casework.models import Case, CaseEvent
 
@@ -51,6 +51,24 @@ class Runtime:
         if self._cfg is None:
             self._cfg = config_mod.load(self.config_dir)
         return self._cfg
+
+    @property
+    def rules_path(self) -> Path:
+        return self.config_dir / "routing.toml"
+
+    @property
+    def model_path(self) -> Path:
+        return self.var_dir / "models" / "router.joblib"
+
+    def suggest(self, text: str, hints: dict[str, Any]) -> routing.Decision | None:
+        """The router's decision, with the trained model when there is one; None when
+        no routing rules are configured."""
+        if not self.rules_path.exists():
+            return None
+        from casework.suggester import Suggester
+
+        rules = routing.load_rules(self.rules_path, self.cfg)
+        return routing.route(text, hints, rules=rules, model=Suggester.load(self.model_path))
 
 
 def rt(ctx: typer.Context) -> Runtime:
@@ -108,8 +126,15 @@ def config_check(ctx: typer.Context) -> None:
         for problem in exc.problems:
             err.print(str(problem), markup=False)
         raise typer.Exit(1) from None
+    try:
+        rules = routing.load_rules(r.rules_path, cfg)
+    except config_mod.ConfigError as exc:
+        for problem in exc.problems:
+            err.print(str(problem), markup=False)
+        raise typer.Exit(1) from None
     out.print(f"{r.config_dir}: OK ({len(cfg.departments)} departments, "
-              f"{len(cfg.categories)} categories, {len(cfg.considerations)} considerations)")
+              f"{len(cfg.categories)} categories, {len(cfg.considerations)} considerations, "
+              f"{len(rules.rules)} routing rules)")
 
 
 @user_app.command("add")
@@ -148,6 +173,7 @@ def case_json(case: Case, cfg: config_mod.Config, evts: list[CaseEvent] | None =
         "due": {"acknowledge": iso(case.ack_due_at), "first_reply": iso(case.reply_due_at),
                 "resolution": iso(case.resolution_due_at)},
         "reopen_count": case.reopen_count, "version": case.version,
+        "suggestion": case.suggestion,
     }
     if evts is not None:
         obj["events"] = [
@@ -180,9 +206,10 @@ def file_cmd(
     data = {"first_name": first_name, "surname": surname, "phone": phone, "address": address,
             "details": details, "subject": subject, "email": email, "category": category,
             "channel": channel, "location_text": location, "copy_to_email": bool(email)}
+    suggestion = r.suggest(f"{subject or ''} {details}", {"category": category})
     with db.transaction(r.engine) as s:
         actor = users.actor(users.get_user(s, by)) if by else None
-        case = service.file_case(s, r.cfg, data, now=now(), by=actor)
+        case = service.file_case(s, r.cfg, data, now=now(), by=actor, suggestion=suggestion)
     if as_json:
         emit_json(case_json(case, r.cfg))
     else:
@@ -300,3 +327,78 @@ def demo(
               f"[bold]{demo_mod.DEMO_PASSWORD}[/bold]):")
     for name, role, dept, _created in accounts:
         out.print(f"  {name:<12} {role:<10} {dept or ''}", markup=False)
+
+
+@app.command("route")
+@friendly
+def route_cmd(
+    ctx: typer.Context,
+    args: list[str] = typer.Argument(..., metavar='TEXT | eval FILE.csv | train',
+                                     help='a complaint text; "eval FILE.csv"; or "train"'),
+    as_json: bool = typer.Option(False, "--json"),
+    from_csv: Path | None = typer.Option(None, "--from-csv",
+                                         help="train from a CSV with text and category"),
+    no_model: bool = typer.Option(False, "--no-model", help="rules only"),
+) -> None:
+    """Suggest where a complaint goes, measure the router, or train its model."""
+    from casework import evaluation
+    from casework.suggester import Suggester
+
+    r = rt(ctx)
+    rules = routing.load_rules(r.rules_path, r.cfg)
+    if args[0] == "train" and len(args) == 1:
+        _train(r, from_csv)
+        return
+    model = None if no_model else Suggester.load(r.model_path)
+    if args[0] == "eval" and len(args) == 2:
+        rows = evaluation.read_csv(Path(args[1]))
+        from rich.progress import Progress
+
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task("routing", total=len(rows))
+            report = evaluation.evaluate(
+                rows, lambda t: routing.route(t, rules=rules, model=model),
+                progress=lambda k: bar.advance(task, k))
+        if as_json:
+            emit_json(report)
+        else:
+            for line in evaluation.format_report(report):
+                out.print(line, markup=False)
+        return
+    decision = routing.route(" ".join(args), rules=rules, model=model)
+    if as_json:
+        emit_json(decision.as_dict())
+        return
+    cfg = r.cfg
+    where = decision.agency or cfg.department_name(decision.department)
+    out.print(f"{decision.category} ({cfg.categories[decision.category].name_th}) → {where}  "
+              f"[{decision.decided_by}, confidence {decision.confidence:.2f}]"
+              + ("  corruption track" if decision.track == "corruption" else "")
+              + ("  urgent" if decision.urgent else "")
+              + ("  procurement" if decision.procurement else ""), markup=False)
+    for reason in decision.reasons:
+        out.print(f"  - {reason}", markup=False)
+
+
+def _train(r: Runtime, from_csv: Path | None) -> None:
+    from casework import evaluation
+    from casework.suggester import Suggester
+
+    if from_csv:
+        rows = evaluation.read_csv(from_csv)
+        examples = [(row["text"], (row.get("category") or "").strip()) for row in rows]
+        examples = [(t, c) for t, c in examples if c in r.cfg.categories]
+        source = str(from_csv)
+    else:
+        with db.reading(r.engine) as s:
+            examples = queries.training_examples(s)
+        source = "officer-confirmed cases"
+    if len({c for _, c in examples}) < 2:
+        err.print(f"error: not enough labelled examples in {source} "
+                  f"({len(examples)}, need two categories or more)", markup=False)
+        raise typer.Exit(1)
+    with err.status(f"training on {len(examples)} examples from {source}"):
+        model = Suggester.train([t for t, _ in examples], [c for _, c in examples])
+    model.save(r.model_path)
+    out.print(f"trained on {len(examples)} examples ({len(model.classes)} categories) "
+              f"from {source}; saved {r.model_path}")

@@ -105,3 +105,36 @@ def test_entry_point_runs_as_a_program(tmp_path: Path) -> None:
     demo = subprocess.run([*run, "demo", "--cases", "30"], cwd=ROOT, env=env,
                           capture_output=True, text=True, check=True)
     assert "added 30 demo cases" in demo.stdout and "officer" in demo.stdout
+
+
+def test_route_text_eval_and_train(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    decision = json.loads(cli("route", "ไฟฟ้าดับทั้งซอย", "เทพารักษ์", "11", "--json"))
+    assert (decision["category"], decision["department"]) == ("lighting", "engineering")
+    assert decision["reasons"] and decision["decided_by"] == "rules"
+    assert "สำนักการช่าง" in cli("route", "ไฟฟ้าดับทั้งซอย")
+    sample = tmp_path / "sample.csv"
+    sample.write_text(
+        "text,category,department\n"
+        "ไฟฟ้าดับทั้งซอย,lighting,engineering\n"
+        "\"ท่อระบายน้ำอุดตัน, น้ำเน่า\",drainage,engineering\n"
+        "เจ้าหน้าที่เรียกค่าน้ำร้อนน้ำชา,corruption,integrity\n", encoding="utf-8")
+    report = json.loads(cli("route", "eval", str(sample), "--json"))
+    assert report["category"]["n"] == 3 and 0 <= report["category"]["accuracy"] <= 1
+    assert report["track"]["corruption_cases"] == 1
+    assert "accuracy" in cli("route", "eval", str(sample))
+    assert "no such file" in cli("route", "eval", str(tmp_path / "none.csv"), code=1)
+    training = tmp_path / "train.csv"
+    training.write_text("text,category\n" + "".join(
+        f"ขยะไม่มาเก็บ {i},waste\nหมาจรจัด {i},animal\n" for i in range(5)), encoding="utf-8")
+    assert "trained on 10 examples" in cli("route", "train", "--from-csv", str(training))
+    assert "model:" in cli("route", "ขยะไม่มาเก็บเลย")
+
+
+def test_route_train_from_confirmed_cases(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("user", "add", "somchai", "--role", "officer")
+    for details in ("ถนนเป็นหลุมเป็นบ่อ", "ไฟฟ้าดับทั้งซอย", "ถนนพัง", "ไฟถนนไม่ติด"):
+        filed = json.loads(cli("file", "--first-name", "ก", "--surname", "ข", "--phone",
+                               "0812345678", "--address", "x", "--details", details, "--json"))
+        assert filed["suggestion"]["category"] in ("road", "lighting")
+        cli("act", filed["number"], "receive", "--as", "somchai")
+    assert "trained on 4 examples" in cli("route", "train")
