@@ -55,6 +55,7 @@ class Rule:
     patterns: tuple[re.Pattern[str], ...] = ()
     exclude: tuple[str, ...] = ()
     agency: str | None = None
+    department: str | None = None  # overrides the category's default department
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class _Phrases(BaseModel):
 class _RuleIn(_Phrases):
     id: str = Field(pattern=r"^[a-z0-9_.-]+$")
     category: str | None = None
+    department: str | None = None
     agency: str | None = None
     weight: float = Field(default=1.0, gt=0, le=10)
     exclude: list[str] = []
@@ -139,6 +141,10 @@ def _check_refs(parsed: _RoutingFile, cfg: Config, name: str, text: str) -> list
             if table != "corruption" and (r.category is None or r.category not in cfg.categories):
                 problems.append(_problem(name, text, (table, i, "category"),
                                          f"unknown category {r.category!r}"))
+            dept = cfg.departments.get(r.department or "")
+            if r.department is not None and (dept is None or dept.kind != "department"):
+                problems.append(_problem(name, text, (table, i, "department"),
+                                         f"unknown department {r.department!r}"))
             if table == "agencies" and not r.agency:
                 problems.append(_problem(name, text, (table, i, "agency"), "agency name missing"))
             if not r.phrases and not r.patterns:
@@ -173,7 +179,8 @@ def load_rules(path: str | Path, cfg: Config) -> Rules:
     def build(r: _RuleIn, kind: str) -> Rule:
         return Rule(id=r.id, kind=kind, category=r.category or corruption, weight=r.weight,
                     phrases=tuple(r.phrases), patterns=tuple(re.compile(p) for p in r.patterns),
-                    exclude=tuple(compact(x) for x in r.exclude), agency=r.agency)
+                    exclude=tuple(compact(x) for x in r.exclude), agency=r.agency,
+                    department=r.department)
 
     rules = ([build(r, "category") for r in parsed.rules]
              + [build(r, "corruption") for r in parsed.corruption]
@@ -229,8 +236,8 @@ def _mask(text: str, phrases: tuple[str, ...]) -> str:
 
 
 def _negated(text: str, start: int, cues: tuple[str, ...]) -> bool:
-    window = text[max(0, start - 12):start]
-    return any(cue in window[-(len(cue) + 4):] for cue in cues)
+    """A negation cue ends at most 4 characters before the match."""
+    return any(cue in text[max(0, start - len(cue) - 4):start] for cue in cues)
 
 
 def _first_hit(text: str, rule_phrases: tuple[str, ...], patterns: tuple[re.Pattern[str], ...],
@@ -253,6 +260,7 @@ class _Scores:
     category: dict[str, float] = field(default_factory=dict)
     corruption: float = 0.0
     agency: dict[str, tuple[float, str]] = field(default_factory=dict)  # name → (score, cat)
+    department: dict[str, tuple[float, str]] = field(default_factory=dict)  # cat → (w, dept)
     reasons: list[str] = field(default_factory=list)
 
 
@@ -270,6 +278,8 @@ def _score(text: str, rules: Rules) -> _Scores:
             out.agency[rule.agency] = (score + rule.weight, rule.category)
         else:
             out.category[rule.category] = out.category.get(rule.category, 0.0) + rule.weight
+            if rule.department and rule.weight > out.department.get(rule.category, (0.0, ""))[0]:
+                out.department[rule.category] = (rule.weight, rule.department)
     return out
 
 
@@ -279,6 +289,9 @@ def _flag(text: str, spec: tuple[tuple[str, ...], tuple[re.Pattern[str], ...]],
 
 
 RULE_WEIGHT = 0.6  # share of the rules in a combined rules+model decision
+# A referral keeps the category of its topic (SPEC §3) when a specific category rule
+# found one (score at least this); else the agency rule's own category.
+TOPIC_MIN = 4.5
 
 
 def route(text: str, hints: Mapping[str, Any] | None = None, *, rules: Rules,
@@ -309,13 +322,16 @@ def route(text: str, hints: Mapping[str, Any] | None = None, *, rules: Rules,
     top_rule = max(scores.values(), default=0.0)
     if best_agency and best_agency[1][0] >= top_rule:
         name, (score, cat) = best_agency
+        if scores and max(scores.values()) >= TOPIC_MIN:  # a referred case keeps its topic
+            cat = max(scores, key=scores.__getitem__)
         return Decision(cat, "external", "general", urgent, procurement, agency=name,
                         confidence=min(1.0, score / (score + top_rule + 1.0)),
                         reasons=reasons, decided_by="rules")
     category, confidence, by = _combine(scores, norm, model, reasons)
     if category == rules.corruption_category:  # only corruption rules open that track
         category, confidence, by = "other", 0.0, "default"
-    return Decision(category, rules.departments.get(category), "general", urgent, procurement,
+    department = s.department.get(category, (0.0, rules.departments.get(category)))[1]
+    return Decision(category, department, "general", urgent, procurement,
                     confidence=confidence, reasons=reasons, decided_by=by)
 
 

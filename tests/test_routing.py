@@ -19,7 +19,7 @@ RULES = """
 phrases = ["รถไฟฟ้า"]
 
 [negation]
-cues = ["ไม่ใช่"]
+cues = ["ไม่ใช่", "ไม่มีปัญหาเรื่อง"]
 
 [[rules]]
 id = "lighting.out"
@@ -34,6 +34,13 @@ id = "drainage.blocked"
 category = "drainage"
 weight = 3
 phrases = ["ท่อตัน", "ท่อระบายน้ำ"]
+
+[[rules]]
+id = "school"
+category = "other"
+department = "education"
+weight = 3
+phrases = ["โรงเรียนเทศบาล"]
 
 [[rules]]
 id = "road.hole"
@@ -96,6 +103,15 @@ def test_categories(rules: Any, text: str, category: str, department: str) -> No
     assert (d.category, d.department, d.track) == (category, department, "general")
 
 
+def test_a_rule_can_name_its_department(rules: Any) -> None:
+    d = route("ครูโรงเรียนเทศบาลไม่มาสอน", rules=rules)
+    assert (d.category, d.department) == ("other", "education")
+
+
+def test_long_negation_cue(rules: Any) -> None:
+    assert route("ไม่มีปัญหาเรื่องไฟดับแล้ว ถนนเป็นหลุม", rules=rules).category == "road"
+
+
 def test_mask_keeps_light_rail_away_from_lighting(rules: Any) -> None:
     d = route("รถไฟฟ้าดับกลางทาง", rules=rules)
     assert d.category != "lighting"
@@ -152,9 +168,10 @@ def test_decision_is_json_ready(rules: Any) -> None:
 
 
 @pytest.mark.parametrize(("change", "key", "message"), [
-    ('category = "road"', "rules[2].category", "unknown category"),
+    ('category = "road"', "rules[3].category", "unknown category"),
     ('patterns = ["ไฟ(ถนน|ทาง)?ไม่ติด"]', "rules[0].patterns", "bad regular expression"),
-    ('id = "road.hole"', "rules[2].id", "duplicate id"),
+    ('id = "road.hole"', "rules[3].id", "duplicate id"),
+    ('department = "education"', "rules[2].department", "unknown department"),
     ('agency = "การประปาส่วนภูมิภาค"', "agencies[0].agency", "agency name missing"),
 ])
 def test_bad_rule_files_are_refused(tmp_path: Path, cfg: config_mod.Config, change: str,
@@ -164,6 +181,7 @@ def test_bad_rule_files_are_refused(tmp_path: Path, cfg: config_mod.Config, chan
         'patterns = ["ไฟ(ถนน|ทาง)?ไม่ติด"]': 'patterns = ["ไฟ(ถนน|ทาง?ไม่ติด"]',
         'id = "road.hole"': 'id = "drainage.blocked"',
         'agency = "การประปาส่วนภูมิภาค"': 'agency = ""',
+        'department = "education"': 'department = "external"',
     }[change]
     path = tmp_path / "routing.toml"
     path.write_text(RULES.replace(change, bad, 1), encoding="utf-8")
