@@ -201,7 +201,7 @@ def test_model_decides_where_rules_are_silent(rules: Any) -> None:
     d = route("ขยะไม่มาเก็บเลย", rules=rules, model=model)
     assert (d.category, d.decided_by) == ("waste", "model")
     assert any(r.startswith("model: waste") for r in d.reasons)
-    d = route("ไฟดับ ขยะล้น", rules=rules, model=model)
+    d = route("ไฟดับ ขยะล้น", rules=rules, model=model)  # the model never saw lighting
     assert d.category == "lighting" and d.decided_by == "rules"
 
 
@@ -212,6 +212,11 @@ def test_model_round_trip(tmp_path: Path) -> None:
     model.save(path)
     again = Suggester.load(path)
     assert again is not None and again.probabilities("ไฟดับ") == model.probabilities("ไฟดับ")
+    for text in ("ไฟดับ", "ท่อ ตัน", "", "xyz"):  # the fast path equals scikit-learn's
+        fast = model.probabilities(text)
+        slow = dict(zip(model.classes, model.pipeline.predict_proba([compact(text)])[0],
+                        strict=True))
+        assert fast == pytest.approx(slow, abs=1e-12)
     assert Suggester.load(tmp_path / "nothing.joblib") is None
 
 

@@ -813,7 +813,7 @@ def test_every_category_has_rules(rules: Rules, cfg: config_mod.Config) -> None:
     for code in cfg.categories:
         assert code in kinds, f"no rules for {code}"
     assert {r.kind for r in rules.rules} == {"category", "corruption", "agency"}
-    assert rules.urgent[0] and rules.procurement[0] and rules.masks and rules.negations
+    assert rules.urgent.phrases and rules.procurement.phrases and rules.masks and rules.negations
 
 
 def test_rule_phrases_are_written_normalised(rules: Rules) -> None:
