@@ -56,12 +56,6 @@ class Rule:
     exclude: tuple[str, ...] = ()
     agency: str | None = None
     department: str | None = None  # overrides the category's default department
-    any_phrase: re.Pattern[str] | None = None  # one alternation of all phrases
-
-    def hit(self, text: str, cues: tuple[str, ...]) -> str | None:
-        """The first phrase (in file order) or pattern match not negated, if any."""
-        phrases = self.phrases if self.any_phrase and self.any_phrase.search(text) else ()
-        return _first_hit(text, phrases, self.patterns, cues)
 
 
 def _alternation(phrases: Sequence[str]) -> re.Pattern[str] | None:
@@ -98,28 +92,47 @@ class Rules:
     categories: tuple[str, ...]
     corruption_category: str = "corruption"
     corruption_threshold: float = 3.0
-    # Which rules can possibly match: rule positions by the first 3 characters of their
-    # phrases; rules with regexes or shorter phrases are always tried.
-    index: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
-    always: tuple[int, ...] = ()
-
-    def candidates(self, text: str) -> list[Rule]:
-        found = set(self.always)
-        for i in range(len(text) - 2):
-            found.update(self.index.get(text[i:i + 3], ()))
-        return [self.rules[i] for i in sorted(found)]
+    # Every rule's phrases and exclusions in one character trie, so one pass over the
+    # text finds all of them (see _scan); rules with regexes are also run on their own.
+    trie: dict[str, Any] = field(default_factory=dict)
+    with_patterns: tuple[int, ...] = ()
 
 
-def _index(rules: Sequence[Rule]) -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
-    index: dict[str, set[int]] = {}
-    always = []
-    for i, rule in enumerate(rules):
-        if rule.patterns or any(len(p) < 3 for p in rule.phrases):
-            always.append(i)
-            continue
-        for phrase in rule.phrases:
-            index.setdefault(phrase[:3], set()).add(i)
-    return {k: tuple(sorted(v)) for k, v in index.items()}, tuple(always)
+_END = ""  # trie key for what ends at a node (a text character is never "")
+
+
+def _trie(rules: Sequence[Rule]) -> dict[str, Any]:
+    root: dict[str, Any] = {}
+
+    def add(word: str, entry: tuple[int, int]) -> None:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node.setdefault(_END, []).append(entry)
+
+    for ri, rule in enumerate(rules):
+        for pi, phrase in enumerate(rule.phrases):
+            add(phrase, (ri, pi))
+        for phrase in rule.exclude:
+            add(phrase, (ri, -1))  # -1: an exclusion of rule ri
+    return root
+
+
+def _scan(root: dict[str, Any], text: str) -> list[tuple[int, int, int, int]]:
+    """(start, end, rule index, phrase index or -1) of every phrase found in text."""
+    found = []
+    n = len(text)
+    for i in range(n):
+        node: dict[str, Any] | None = root
+        j = i
+        while j < n and node is not None:
+            node = node.get(text[j])
+            if node is None:
+                break
+            j += 1
+            for ri, pi in node.get(_END, ()):
+                found.append((i, j, ri, pi))
+    return found
 
 
 class _Phrases(BaseModel):
@@ -231,16 +244,15 @@ def load_rules(path: str | Path, cfg: Config) -> Rules:
         return Rule(id=r.id, kind=kind, category=r.category or corruption, weight=r.weight,
                     phrases=tuple(r.phrases), patterns=tuple(re.compile(p) for p in r.patterns),
                     exclude=tuple(compact(x) for x in r.exclude), agency=r.agency,
-                    department=r.department, any_phrase=_alternation(r.phrases))
+                    department=r.department)
 
     rules = ([build(r, "category") for r in parsed.rules]
              + [build(r, "corruption") for r in parsed.corruption]
              + [build(r, "agency") for r in parsed.agencies])
-    index, always = _index(rules)
     return Rules(
         rules=tuple(rules),
-        index=index,
-        always=always,
+        trie=_trie(rules),
+        with_patterns=tuple(i for i, r in enumerate(rules) if r.patterns),
         masks=tuple(sorted((compact(m) for m in parsed.masks.phrases), key=len, reverse=True)),
         negations=tuple(compact(c) for c in parsed.negation.cues),
         urgent=Flag.of(parsed.urgent),
@@ -316,12 +328,32 @@ class _Scores:
     reasons: list[str] = field(default_factory=list)
 
 
+def _rule_hits(text: str, rules: Rules) -> list[tuple[Rule, str]]:
+    """Each rule that matches, with the phrase (earliest in the file) or pattern match.
+    A phrase found inside one of its rule's exclusions, or negated, does not count."""
+    phrases: dict[int, list[tuple[int, int, int]]] = {}
+    excluded: dict[int, list[tuple[int, int]]] = {}
+    for start, end, ri, pi in _scan(rules.trie, text):
+        if pi < 0:
+            excluded.setdefault(ri, []).append((start, end))
+        else:
+            phrases.setdefault(ri, []).append((pi, start, end))
+    out = []
+    for ri in sorted(set(phrases) | set(rules.with_patterns)):
+        rule, spans = rules.rules[ri], excluded.get(ri, [])
+        valid = [pi for pi, s, e in phrases.get(ri, ())
+                 if not any(s < xe and xs < e for xs, xe in spans)
+                 and not _negated(text, s, rules.negations)]
+        hit = (rule.phrases[min(valid)] if valid else
+               _first_hit(_mask(text, rule.exclude), (), rule.patterns, rules.negations))
+        if hit is not None:
+            out.append((rule, hit))
+    return out
+
+
 def _score(text: str, rules: Rules) -> _Scores:
     out = _Scores()
-    for rule in rules.candidates(text):  # exact: exclusions only ever remove matches
-        hit = rule.hit(_mask(text, rule.exclude), rules.negations)
-        if hit is None:
-            continue
+    for rule, hit in _rule_hits(text, rules):
         out.reasons.append(f"{rule.id}: “{hit}” (+{rule.weight:g})")
         if rule.kind == "corruption":
             out.corruption += rule.weight
