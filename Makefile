@@ -27,7 +27,7 @@ test: install
 	if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; rc=0; fi; exit $$rc
 
 lint: install
-	$(BIN)/ruff check casework web tests bench migrations/env.py
+	$(BIN)/ruff check casework notifications web tests bench migrations/env.py
 	$(BIN)/mypy
 
 bench: install

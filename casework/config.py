@@ -79,6 +79,8 @@ class Clocks(_Frozen):
     first_reply_days: int = Field(ge=1, le=90)
     warn_at: float = Field(gt=0, lt=1)
     reopen_window_days: int = Field(ge=1, le=365)
+    escalate_after_working_days: int = Field(default=3, ge=1, le=60)
+    digest_hour: int = Field(default=8, ge=0, le=23)
 
 
 class Label(_Frozen):

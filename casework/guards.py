@@ -95,8 +95,11 @@ def _resolution_clock(ctx: Ctx, consideration: str, days: int | None) -> dict[st
     if not isinstance(n, int) or not klass.min_days <= n <= klass.max_days:
         msg = f"days must be {klass.min_days}–{klass.max_days} for {consideration}"
         raise Invalid(msg, fields={"days": msg})
-    due = sla.due_at(ctx.now, n, klass.calendar, ctx.cfg.calendar)
-    return {"consideration": consideration, "consideration_days": n, "resolution_due_at": due}
+    clock = sla.start_clock(ctx.now, n, klass.calendar, ctx.cfg.calendar,
+                            warn_share=ctx.cfg.clocks.warn_at,
+                            escalate_after=ctx.cfg.clocks.escalate_after_working_days)
+    return {"consideration": consideration, "consideration_days": n,
+            "sla_round": ctx.case.sla_round + 1, **clock.columns("resolution")}
 
 
 def dispatch(ctx: Ctx) -> Effect:
@@ -130,7 +133,9 @@ def reassign(ctx: Ctx) -> Effect:
 def return_to_center(ctx: Ctx) -> Effect:
     reason = ctx.need("reason", "a reason is required")
     changes = {"department_code": None, "consideration": None, "consideration_days": None,
-               "resolution_due_at": None}
+               "resolution_warn_at": None, "resolution_due_at": None,
+               "resolution_escalate_at": None, "resolution_level": 0,
+               "resolution_next_at": None}
     return Effect(changes, {"previous_department": ctx.case.department_code},
                   internal_note=reason)
 
@@ -141,7 +146,8 @@ def complete(ctx: Ctx) -> Effect:
     if ctx.cfg.categories[ctx.case.category_code].after_photo and not photo:
         raise Invalid("this category needs a photo of the finished work",
                       fields={"photo": "required"})
-    changes = {"completed_at": ctx.now, "closed_at": ctx.now, "resolution_note": note}
+    changes = {"completed_at": ctx.now, "closed_at": ctx.now, "resolution_note": note,
+               **sla.stopped("resolution")}
     return Effect(changes, {"photo": photo} if photo else {}, public_note=note)
 
 

@@ -96,6 +96,12 @@ class Case(SQLModel, table=True):
         sa.Index("ix_cases_fy_filed", "fiscal_year", "filed_at", "id"),
         sa.Index("ix_cases_state_filed", "state", "filed_at", "id"),
         sa.Index("ix_cases_dept_due", "department_code", "state", "resolution_due_at", "id"),
+        # The SLA scanner looks only at clocks with something pending (partial indexes:
+        # closed cases and stopped clocks are not in them).
+        *(sa.Index(f"ix_cases_{c}_next", f"{c}_next_at",
+                   sqlite_where=sa.text(f"{c}_next_at IS NOT NULL"),
+                   postgresql_where=sa.text(f"{c}_next_at IS NOT NULL"))
+          for c in ("ack", "reply", "resolution")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -137,9 +143,22 @@ class Case(SQLModel, table=True):
     dispatched_at: dt.datetime | None = _ts()
     completed_at: dt.datetime | None = _ts()
     closed_at: dt.datetime | None = _ts()
+    replied_at: dt.datetime | None = _ts()  # first public answer to the citizen
+    # SLA clocks (casework.sla): warn, due, level reached, next moment to look at.
+    ack_warn_at: dt.datetime | None = _ts()
     ack_due_at: dt.datetime | None = _ts()
+    ack_level: int = 0
+    ack_next_at: dt.datetime | None = _ts()
+    reply_warn_at: dt.datetime | None = _ts()
     reply_due_at: dt.datetime | None = _ts()
+    reply_level: int = 0
+    reply_next_at: dt.datetime | None = _ts()
+    resolution_warn_at: dt.datetime | None = _ts()
     resolution_due_at: dt.datetime | None = _ts()
+    resolution_escalate_at: dt.datetime | None = _ts()
+    resolution_level: int = 0
+    resolution_next_at: dt.datetime | None = _ts()
+    sla_round: int = 0  # how many times the resolution clock has (re)started
     updated_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
     version: int = Field(default=1, nullable=False)
 
@@ -164,3 +183,35 @@ class CaseEvent(SQLModel, table=True):
     public_note: str | None = Field(default=None, sa_type=sa.Text)
     internal_note: str | None = Field(default=None, sa_type=sa.Text)
     data: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+
+
+class Notice(SQLModel, table=True):
+    """Tell WHOM about WHAT: written by the domain in the same transaction as its cause,
+    delivered later by notifications.outbox. `key` makes every notice exactly-once:
+    a second scan, a second instance or a retried request inserts nothing new.
+
+    Who receives it is worked out when it is sent, from `kind`, `audience` and the case
+    (e.g. the department's supervisors of the day), and recorded in `sent_to`."""
+
+    __tablename__ = "notices"
+    __table_args__ = (
+        sa.Index("ix_notices_pending", "status", "next_attempt_at", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=160, unique=True)
+    kind: str = Field(max_length=30)  # ack, status, assignment, sla, digest, survey
+    audience: str = Field(max_length=30)  # citizen, department, supervisors, center, user
+    case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    clock: str | None = Field(default=None, max_length=20)
+    level: int | None = None
+    username: str | None = Field(default=None, max_length=60)
+    data: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    status: str = Field(default="pending", max_length=12)  # pending sending sent dead skipped
+    attempts: int = 0
+    next_attempt_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    lease_until: dt.datetime | None = _ts()
+    last_error: str | None = Field(default=None, sa_type=sa.Text)
+    sent_at: dt.datetime | None = _ts()
+    sent_to: str | None = Field(default=None, sa_type=sa.Text)

@@ -12,15 +12,15 @@ from sqlalchemy.orm import attributes
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
-from casework import numbering, sla
+from casework import notices, numbering, sla
 from casework.actors import Actor, citizen
 from casework.config import Config
 from casework.errors import Conflict, Forbidden, Invalid, NotAllowed, NotFound
-from casework.guards import GUARDS, Ctx
+from casework.guards import GUARDS, Ctx, Effect
 from casework.models import Case, CaseEvent
 from casework.routing import Decision
 from casework.schemas import CaseCreate, clean_text, subject_from
-from casework.states import BY_TRIGGER, State, next_state, permitted
+from casework.states import BY_TRIGGER, OPEN_STATES, State, next_state, permitted
 
 # Built once: statement construction costs more than the insert itself.
 INSERT_CASE = sa.insert(Case.__table__).returning(Case.__table__.c.id)  # type: ignore[attr-defined]
@@ -85,6 +85,7 @@ def file_case(
     ))
     case = session.get(Case, case_id)
     assert case is not None
+    notices.for_filing(session, case, now)
     return case
 
 
@@ -105,9 +106,11 @@ def _case_row(cfg: Config, data: CaseCreate, code: str, fy: int, seq: int, *,
         first_name=data.first_name, surname=data.surname, address=data.address,
         phone=data.phone, email=data.email, copy_to_email=bool(data.email and data.copy_to_email),
         filed_by=by.username if by else None, filed_at=now, updated_at=now,
-        ack_due_at=sla.due_at(now, clocks.acknowledge_working_days, "working", cfg.calendar),
-        reply_due_at=sla.due_at(now, clocks.first_reply_days, "calendar", cfg.calendar),
-        reopen_count=0, version=1,
+        **sla.start_clock(now, clocks.acknowledge_working_days, "working", cfg.calendar,
+                          warn_share=clocks.warn_at).columns("ack"),
+        **sla.start_clock(now, clocks.first_reply_days, "calendar", cfg.calendar,
+                          warn_share=clocks.warn_at).columns("reply"),
+        resolution_level=0, sla_round=0, reopen_count=0, version=1,
     )
 
 
@@ -170,7 +173,8 @@ def act(
                         trigger=trigger, role=by.role)
     effect = GUARDS[trigger](Ctx(session, cfg, case, by, now, _clean_data(data)))
     from_state = case.state
-    for column, value in effect.changes.items():
+    changes = {**_clock_stops(case, new_state, effect, now), **effect.changes}
+    for column, value in changes.items():
         setattr(case, column, value)
     case.state = new_state.value
     case.updated_at = now
@@ -189,4 +193,20 @@ def act(
         session.flush()
     except StaleDataError:
         raise Conflict("the case was changed by someone else; reload it and try again") from None
+    notices.for_event(session, case, event, now)
     return event
+
+
+def _clock_stops(case: Case, new_state: State, effect: Effect,
+                 now: dt.datetime) -> dict[str, Any]:
+    """Clocks this move stops: acknowledging ends when the case leaves the inbox's
+    first state; the first-reply clock at the first public answer or on closing."""
+    out: dict[str, Any] = {}
+    if case.state == State.NOT_RECEIVED.value and new_state != State.NOT_RECEIVED:
+        out.update(sla.stopped("ack"))
+    closes = new_state not in OPEN_STATES
+    if case.replied_at is None and (effect.public_note or closes):
+        out.update(replied_at=now, **sla.stopped("reply"))
+    if closes:
+        out.update(sla.stopped("resolution"))
+    return out

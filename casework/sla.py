@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -64,3 +65,70 @@ def due_at(
         raise ValueError(f"unknown calendar kind {kind!r}")
     end = dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=tz)
     return end.astimezone(dt.UTC)
+
+
+# Levels a clock goes through; stored per clock on the case (`<clock>_level`).
+RUNNING, WARNED, BREACHED, ESCALATED = 0, 1, 2, 3
+LEVEL_NAMES = {RUNNING: "on_time", WARNED: "due_soon", BREACHED: "overdue",
+               ESCALATED: "escalated"}
+CLOCKS = ("ack", "reply", "resolution")
+
+
+@dataclass(frozen=True)
+class Clock:
+    """One running clock: when it warns, falls due and (optionally) escalates."""
+
+    start: dt.datetime
+    warn_at: dt.datetime
+    due_at: dt.datetime
+    escalate_at: dt.datetime | None = None
+
+    def level(self, now: dt.datetime) -> int:
+        """The level this clock has reached at `now`."""
+        if self.escalate_at is not None and now >= self.escalate_at:
+            return ESCALATED
+        if now >= self.due_at:
+            return BREACHED
+        return WARNED if now >= self.warn_at else RUNNING
+
+    def columns(self, name: str) -> dict[str, dt.datetime | int | None]:
+        """The case columns of clock `name` for a clock that has just (re)started.
+        `<name>_next_at` is the next moment the scanner has to look at the case."""
+        cols: dict[str, dt.datetime | int | None] = {
+            f"{name}_warn_at": self.warn_at, f"{name}_due_at": self.due_at,
+            f"{name}_level": RUNNING, f"{name}_next_at": self.warn_at,
+        }
+        if name == "resolution":
+            cols["resolution_escalate_at"] = self.escalate_at
+        return cols
+
+
+def start_clock(
+    start: dt.datetime,
+    days: int,
+    kind: str,
+    calendar: ThaiCalendar,
+    *,
+    warn_share: float,
+    escalate_after: int | None = None,
+    tz: ZoneInfo = BANGKOK,
+) -> Clock:
+    """A clock of `days` (calendar or working) from `start`; it warns once `warn_share`
+    of its time has passed and escalates `escalate_after` working days after due."""
+    due = due_at(start, days, kind, calendar, tz)
+    warn = start + (due - start) * warn_share
+    escalate = None
+    if escalate_after is not None:
+        escalate = due_at(due, escalate_after, "working", calendar, tz)
+    return Clock(start, warn, due, escalate)
+
+
+def stopped(name: str) -> dict[str, None]:
+    """Case columns that stop clock `name` (its level stays as the record of it)."""
+    return {f"{name}_next_at": None}
+
+
+def next_at(clock: Clock, level: int) -> dt.datetime | None:
+    """When a clock at `level` next needs the scanner, or None when nothing is left."""
+    return {RUNNING: clock.warn_at, WARNED: clock.due_at,
+            BREACHED: clock.escalate_at}.get(level)

@@ -68,3 +68,15 @@ def burst(url: str) -> None:
 if __name__ == "__main__":
     if sys.argv[1] == "burst":
         burst(sys.argv[2])
+
+
+def run_scan(url: str, when: str) -> dict[str, int]:
+    """One SLA scan at `when`, as another app instance would run it."""
+    from casework import jobs
+
+    engine = db.make_engine(url)
+    try:
+        with db.transaction(engine) as s:
+            return jobs.scan(s, dt.datetime.fromisoformat(when)).as_dict()
+    finally:
+        engine.dispose()

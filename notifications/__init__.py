@@ -1,0 +1,1 @@
+"""Rendering and delivery of messages: the transactional outbox's far end."""
