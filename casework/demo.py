@@ -10,15 +10,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from casework import numbering, service, users
 from casework.actors import Actor
 from casework.config import Config
 from casework.demo_data import DemoComplaint, synthetic_complaints
-from casework.models import Case, User
+from casework.models import Case, Notice, User
 
 DEMO_PASSWORD = "casework-demo"
+DEMO_MAIL_DOMAIN = "example.org"  # reserved for examples (RFC 2606): no real mailbox
 # username, role, department, full name
 DEMO_USERS = (
     ("officer", "officer", None, "เจ้าหน้าที่ศูนย์รับเรื่อง"),
@@ -44,7 +46,8 @@ def ensure_users(session: Session, cfg: Config) -> list[tuple[str, str, str | No
         exists = session.exec(select(User).where(User.username == name)).first()
         if exists is None:
             users.create_user(session, cfg, name, role, department=dept,
-                              password=DEMO_PASSWORD, full_name=full)
+                              password=DEMO_PASSWORD, full_name=full,
+                              email=f"{name}@{DEMO_MAIL_DOMAIN}")
         out.append((name, role, dept, exists is None))
     return out
 
@@ -139,8 +142,14 @@ def populate(
     done = 0
     for lo in range(0, n, batch):
         with session_factory() as session:
+            ids = []
             for c, filed_at in zip(complaints[lo:lo + batch], times[lo:lo + batch], strict=True):
-                _file_one(session, plan, c, filed_at)
+                ids.append(_file_one(session, plan, c, filed_at).id)
                 done += 1
+            # The history is made up: nobody is told about it. (The SLA scan still
+            # mails supervisors about demo cases that are overdue today.)
+            session.connection().execute(
+                sa.update(Notice).where(Notice.case_id.in_(ids))  # type: ignore[union-attr]
+                .values(status="skipped", last_error="demo history: not sent"))
         progress(min(batch, n - lo))
     return done

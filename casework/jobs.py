@@ -118,15 +118,9 @@ def digest(session: Session, cfg: Config, now: dt.datetime, *, limit: int = 200)
         items = due_list(session, cfg, user.department_code, now, limit=limit)
         if not items:
             continue
-        before = session.connection().execute(
-            sa.select(sa.func.count()).select_from(notices.NOTICES)
-            .where(notices.NOTICES.c.key == f"digest:{user.username}:{day}")).scalar_one()
-        if before:
-            continue
-        notices.add(session, key=f"digest:{user.username}:{day}", kind="digest",
-                    audience="user", username=user.username, now=now,
-                    data={"day": day, "items": items})
-        queued += 1
+        queued += notices.add(session, key=f"digest:{user.username}:{day}", kind="digest",
+                              audience="user", username=user.username, now=now,
+                              data={"day": day, "items": items})
     return queued
 
 

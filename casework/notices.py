@@ -33,14 +33,15 @@ def insert_ignoring_duplicates(conn: sa.Connection, table: sa.Table) -> Any:
 
 def add(session: Session, *, key: str, kind: str, audience: str, now: dt.datetime,
         case_id: int | None = None, username: str | None = None,
-        data: dict[str, Any] | None = None) -> None:
-    """Queue one notice unless one with `key` exists already."""
+        data: dict[str, Any] | None = None) -> bool:
+    """Queue one notice unless one with `key` exists already; True if it was queued."""
     conn = session.connection()
-    conn.execute(insert_ignoring_duplicates(conn, NOTICES), dict(
+    stmt = insert_ignoring_duplicates(conn, NOTICES).returning(NOTICES.c.id)
+    return conn.execute(stmt, dict(
         key=key, kind=kind, audience=audience, case_id=case_id, clock=None, level=None,
         username=username, data=data, created_at=now, status="pending", attempts=0,
         next_attempt_at=now,
-    ))
+    )).first() is not None
 
 
 def wants_copy(case: Case) -> bool:

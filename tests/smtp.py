@@ -98,6 +98,14 @@ class SmtpServer:
             return self
         raise RuntimeError(f"could not start the SMTP test server: {last}")
 
+    def restart(self) -> SmtpServer:
+        """Start again on the same port (after `stop`), as a mail server coming back."""
+        controller = Controller(_Handler(self), hostname=self.host, port=self.port,
+                                **self._kwargs)
+        controller.start()
+        self._controller = controller
+        return self
+
     def stop(self) -> None:
         if self._controller is not None:
             self._controller.stop()

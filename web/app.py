@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -20,11 +23,35 @@ from web.settings import Settings
 HERE = Path(__file__).resolve().parent
 
 
+def _lifespan(settings: Settings, engine: sa.Engine,
+              cfg: config_mod.Config) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Runs the scheduler (SLA scan, outbox, digest) while the app serves, if enabled."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sched = None
+        if settings.scheduler:
+            from web import scheduler
+
+            sched = scheduler.build(settings, engine, cfg)
+            sched.start()
+            app.state.scheduler = sched
+        try:
+            yield
+        finally:
+            if sched is not None:
+                sched.shutdown(wait=False)
+            engine.dispose()
+
+    return lifespan
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     cfg = config_mod.load(settings.config_dir)  # refuses to start on a bad config
     engine = db.make_engine(settings.resolved_database_url())
-    app = FastAPI(title="casework", docs_url=None, redoc_url=None)
+    app = FastAPI(title="casework", docs_url=None, redoc_url=None,
+                  lifespan=_lifespan(settings, engine, cfg))
     app.state.settings = settings
     app.state.cfg = cfg
     app.state.engine = engine
