@@ -11,6 +11,7 @@ duplicate SMTP cannot rule out, and one that mail systems can recognise.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import random
@@ -51,10 +52,11 @@ class Outbox:
     def __init__(self, engine: sa.Engine, cfg: Config, backend: Backend, *, base_url: str,
                  renderer: Renderer | None = None, max_attempts: int = 8,
                  lease: dt.timedelta = dt.timedelta(minutes=5), batch: int = 50,
-                 domain: str = "casework.invalid"):
+                 domain: str = "casework.invalid", parallel: int = 4):
         self.engine, self.cfg, self.backend = engine, cfg, backend
         self.base_url, self.renderer = base_url, renderer or Renderer()
         self.max_attempts, self.lease, self.batch, self.domain = max_attempts, lease, batch, domain
+        self.parallel = parallel  # SMTP conversations at once
 
     def claim(self, now: dt.datetime) -> tuple[list[int], dt.datetime]:
         """Lease up to `batch` notices that are due (or whose sender's lease ran out)."""
@@ -79,11 +81,18 @@ class Outbox:
         while True:
             moment = now or dt.datetime.now(dt.UTC)
             ids, token = self.claim(moment)
-            for notice_id in ids:
-                outcome = await self._deliver(notice_id, token, moment)
+            gate = asyncio.Semaphore(self.parallel)
+            outcomes = await asyncio.gather(
+                *(self._gated(gate, i, token, moment) for i in ids))
+            for outcome in outcomes:
                 setattr(result, outcome, getattr(result, outcome) + 1)
             if len(ids) < self.batch:
                 return result
+
+    async def _gated(self, gate: asyncio.Semaphore, notice_id: int, token: dt.datetime,
+                     now: dt.datetime) -> str:
+        async with gate:
+            return await self._deliver(notice_id, token, now)
 
     def message_id(self, notice: Notice) -> str:
         digest = hashlib.sha256(notice.key.encode()).hexdigest()[:16]
