@@ -126,7 +126,8 @@ def reassign(ctx: Ctx) -> Effect:
     clock = _resolution_clock(ctx, ctx.case.consideration or "normal", ctx.case.consideration_days)
     data = {"department": dept, "previous_department": ctx.case.department_code,
             "due": clock["resolution_due_at"].isoformat()}
-    return Effect({"department_code": dept, "dispatched_at": ctx.now, **clock}, data,
+    # dispatched_at stays the first dispatch (statistics); the clock restarts from now
+    return Effect({"department_code": dept, **clock}, data,
                   internal_note=reason)
 
 
