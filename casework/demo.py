@@ -99,6 +99,21 @@ def _steps(plan: _Plan, c: DemoComplaint, case: Case) -> Iterator[tuple[str, str
         yield "reopen", "officer", {"reason": "ผู้ร้องแจ้งว่าปัญหายังไม่หมดไป"}
 
 
+# Typical hours between one step and the next (log-normal around these medians):
+# most cases are received the same day and dispatched within a day or two.
+STEP_HOURS = {"receive": 3.0, "reject": 8.0, "refer": 12.0, "dispatch": 10.0,
+              "progress": 48.0, "reopen": 96.0}
+
+
+def _delay(rng: random.Random, trigger: str, case: Case) -> dt.timedelta:
+    if trigger == "complete":
+        # about four in five finish within their deadline
+        assert case.dispatched_at is not None and case.resolution_due_at is not None
+        budget = (case.resolution_due_at - case.dispatched_at).total_seconds() / 3600
+        return dt.timedelta(hours=budget * rng.uniform(0.2, 1.25) * rng.uniform(0.5, 1.0))
+    return dt.timedelta(hours=STEP_HOURS[trigger] * rng.lognormvariate(0, 0.9))
+
+
 def _file_one(session: Session, plan: _Plan, c: DemoComplaint, filed_at: dt.datetime) -> Case:
     data = {"first_name": c.first_name, "surname": c.surname, "phone": c.phone,
             "address": c.address, "email": c.email, "copy_to_email": bool(c.email),
@@ -107,10 +122,8 @@ def _file_one(session: Session, plan: _Plan, c: DemoComplaint, filed_at: dt.date
     by = plan.staff["officer"] if c.channel != "web" else None
     case = service.file_case(session, plan.cfg, data, now=filed_at, by=by)
     when = filed_at
-    span = max((plan.now - filed_at).total_seconds(), 60.0)
     for trigger, who, step in _steps(plan, c, case):
-        when = min(when + dt.timedelta(seconds=plan.rng.uniform(0.02, 0.3) * span / 3),
-                   plan.now)
+        when = min(when + _delay(plan.rng, trigger, case), plan.now)
         officer, doer = plan.actors(case)
         service.act(session, plan.cfg, case, trigger, by=officer if who == "officer" else doer,
                     now=when, **step)
