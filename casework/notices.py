@@ -66,3 +66,7 @@ def for_event(session: Session, case: Case, event: CaseEvent, now: dt.datetime) 
         add(session, key=f"event:{event.id}:status", kind="status", audience="citizen",
             now=now, case_id=case.id,
             data={"event": event.id, "trigger": event.trigger, "state": event.to_state})
+    if event.trigger == "complete" and wants_copy(case) and case.track == "general":
+        # One invitation per case, however often it is reopened and completed again.
+        add(session, key=f"case:{case.id}:survey", kind="survey", audience="citizen",
+            now=now, case_id=case.id, data={"event": event.id})

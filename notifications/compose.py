@@ -4,6 +4,7 @@ context its template is rendered with. Read-only."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,8 +58,10 @@ def recipients(session: Session, notice: Notice, case: Case | None) -> list[str]
     raise ValueError(f"unknown audience {audience!r}")
 
 
-def draft(session: Session, cfg: Config, notice: Notice, base_url: str) -> Draft:
-    """Recipients and template context for `notice`."""
+def draft(session: Session, cfg: Config, notice: Notice, base_url: str,
+          survey_token: Callable[[int], str] | None = None) -> Draft:
+    """Recipients and template context for `notice`. `survey_token(case_id)` signs the
+    satisfaction survey's link (the web layer holds the key)."""
     case = session.get(Case, notice.case_id) if notice.case_id is not None else None
     ctx: dict[str, Any] = {"center": cfg.center, "base_url": base_url.rstrip("/"),
                            "notice": notice, "data": notice.data or {}}
@@ -71,6 +74,10 @@ def draft(session: Session, cfg: Config, notice: Notice, base_url: str) -> Draft
         ctx["state_label"] = states.label_th(event.to_state) if event else ""
     elif notice.kind == "sla":
         template = "sla"
+    elif notice.kind == "survey" and case is not None:
+        if survey_token is None:
+            raise ValueError("survey invitations need a link signer")
+        ctx["survey_url"] = f"{ctx['base_url']}/survey/{survey_token(case.id or 0)}"
     elif notice.kind == "digest":
         ctx["user"] = session.exec(select(User).where(User.username == notice.username)).first()
         ctx["items"] = [_digest_item(cfg, item, ctx["base_url"])

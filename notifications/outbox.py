@@ -15,6 +15,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,11 +53,13 @@ class Outbox:
     def __init__(self, engine: sa.Engine, cfg: Config, backend: Backend, *, base_url: str,
                  renderer: Renderer | None = None, max_attempts: int = 8,
                  lease: dt.timedelta = dt.timedelta(minutes=5), batch: int = 50,
-                 domain: str = "casework.invalid", parallel: int = 4):
+                 domain: str = "casework.invalid", parallel: int = 4,
+                 survey_token: Callable[[int], str] | None = None):
         self.engine, self.cfg, self.backend = engine, cfg, backend
         self.base_url, self.renderer = base_url, renderer or Renderer()
         self.max_attempts, self.lease, self.batch, self.domain = max_attempts, lease, batch, domain
         self.parallel = parallel  # SMTP conversations at once
+        self.survey_token = survey_token
 
     def claim(self, now: dt.datetime) -> tuple[list[int], dt.datetime]:
         """Lease up to `batch` notices that are due (or whose sender's lease ran out)."""
@@ -103,7 +106,7 @@ class Outbox:
             with db.reading(self.engine) as s:
                 notice = s.get(Notice, notice_id)
                 assert notice is not None
-                draft = compose.draft(s, self.cfg, notice, self.base_url)
+                draft = compose.draft(s, self.cfg, notice, self.base_url, self.survey_token)
                 attempts, message_id = notice.attempts, self.message_id(notice)
                 if not draft.to:
                     return self._finish(notice_id, token, now, "skipped",

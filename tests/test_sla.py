@@ -179,6 +179,7 @@ def test_transitions_write_their_notices(engine: sa.Engine, cfg: Any) -> None:
         ("assignment", "department", None),
         ("status", "citizen", "dispatch"),
         ("status", "citizen", "complete"),
+        ("survey", "citizen", None),
         ("assignment", "department", None),
     ]
 
