@@ -33,6 +33,8 @@ lint: install
 bench: install
 	$(BIN)/python -m bench.filing
 	$(BIN)/python -m bench.transitions
+	$(BIN)/python -m bench.sla_scan
+	$(BIN)/python -m bench.outbox
 
 clean:
 	rm -rf var test-artifacts
