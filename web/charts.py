@@ -39,11 +39,11 @@ def columns(points: Sequence[tuple[str, float]], *, title: str, width: int = 640
              f"<title>{escape(title)}</title>"]
     for i in range(5):
         y = top + plot_h - plot_h * i / 4
-        label = top_value * i / 4
+        tick = top_value * i / 4
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
                      f'stroke="{GRID}" stroke-width="1"/>')
         parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
-                     f'fill="{INK}">{label:g}</text>')
+                     f'fill="{INK}">{tick:g}</text>')
     for i, (label, value) in enumerate(points):
         h = plot_h * value / top_value if top_value else 0
         x = left + slot * i + (slot - bar_w) / 2
