@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 DEMO_CASES ?= 400
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench clean messages
 
 install: $(STAMP)
 
@@ -33,8 +33,14 @@ lint: install
 bench: install
 	$(BIN)/python -m bench.filing
 	$(BIN)/python -m bench.transitions
+	$(BIN)/python -m bench.http
 	$(BIN)/python -m bench.sla_scan
 	$(BIN)/python -m bench.outbox
+
+# Re-extract the site's texts (Thai msgids) and merge them into the translations.
+messages: install
+	$(BIN)/pybabel extract -F web/babel.cfg -o web/locale/messages.pot --project casework --no-wrap .
+	$(BIN)/pybabel update -i web/locale/messages.pot -d web/locale --no-wrap
 
 clean:
 	rm -rf var test-artifacts

@@ -215,3 +215,52 @@ class Notice(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_type=sa.Text)
     sent_at: dt.datetime | None = _ts()
     sent_to: str | None = Field(default=None, sa_type=sa.Text)
+
+
+class CasePhoto(SQLModel, table=True):
+    """A photo of a case: 'before' (sent with the complaint), 'progress' or 'after'
+    (posted by staff with an event). `name` and `thumb` are media names relative to the
+    media folder (content hashes, see web.media); width/height when known."""
+
+    __tablename__ = "case_photos"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    event_id: int | None = Field(default=None, foreign_key="case_events.id")
+    kind: str = Field(max_length=10)  # before, progress, after
+    name: str = Field(max_length=100, index=True)
+    thumb: str = Field(max_length=100, index=True)
+    width: int | None = None
+    height: int | None = None
+    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Feedback(SQLModel, table=True):
+    """The citizen's answer about a finished case, one per case: did the fix hold
+    (`confirmed`: True fixed, False disputed, None no answer) and a 1–5 rating with a
+    comment. `source` says where it came from: the case page or the satisfaction survey."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        sa.CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="ck_feedback_rating"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", unique=True)
+    rating: int | None = None
+    comment: str | None = Field(default=None, sa_type=sa.Text)
+    confirmed: bool | None = None
+    source: str = Field(default="case_page", max_length=20)  # case_page, survey
+    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class CaseView(SQLModel, table=True):
+    """Who looked at a case on the sealed corruption track, when and where (page, API,
+    export, command line) — and who tried to and was refused."""
+
+    __tablename__ = "case_views"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    username: str = Field(max_length=60)
+    role: str = Field(max_length=20)
+    at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    where: str = Field(max_length=60)
+    allowed: bool = True

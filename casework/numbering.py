@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
+import unicodedata
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -17,6 +19,8 @@ _EN_MONTHS = get_month_names("abbreviated", locale="en")
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: codes are read out over the phone.
 TRACKING_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
 TRACKING_LENGTH = 10
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+_TYPED_NUMBER = re.compile(r"(?P<prefix>[\u0e01-\u0e2e][\u0e01-\u0e2e.]{0,6}?)/?(?P<seq>\d{1,6})")
 
 
 def local(moment: dt.datetime, tz: ZoneInfo = BANGKOK) -> dt.datetime:
@@ -65,6 +69,21 @@ def parse_number(text: str) -> tuple[str, int]:
     if not sep or not prefix or not digits.isdigit():
         raise ValueError(f"not a case number: {text!r}")
     return prefix, int(digits)
+
+
+def normalise_number(text: str) -> str | None:
+    """A case number as typed (`ฟ./20`, `ฟ 020`, `อ.ท/5`, Thai digits) in its published
+    form (`ฟ./020`), or None when it is not one."""
+    text = unicodedata.normalize("NFC", text).translate(_THAI_DIGITS)
+    m = _TYPED_NUMBER.fullmatch("".join(text.split()))
+    if m is None or int(m["seq"]) == 0:
+        return None
+    prefix = m["prefix"] if m["prefix"].endswith(".") else m["prefix"] + "."
+    return format_number(prefix, int(m["seq"]))
+
+
+def looks_like_tracking_code(text: str) -> bool:
+    return len(text) == TRACKING_LENGTH and all(ch in TRACKING_ALPHABET for ch in text)
 
 
 def new_tracking_code() -> str:

@@ -3,6 +3,7 @@ out to the public cannot carry the complainant's identity by construction."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from typing import Annotated
@@ -101,15 +102,68 @@ def mask_pii(text: str) -> str:
     return text
 
 
+class PublicPhoto(BaseModel):
+    """A photo as the public sees it: media names only."""
+
+    name: str
+    thumb: str
+    width: int | None = None
+    height: int | None = None
+
+
 class CasePublicRow(BaseModel):
-    """One row of the public tracking table. No name, address, phone or email."""
+    """One row of the public tracking table. No name, address, phone or email.
+    Codes (state, consideration, department) are turned into words by the page."""
 
     number: str
     fiscal_year: int
-    filed_at: str  # display form, e.g. 08 ต.ค. 2563
+    filed_at: dt.datetime
     state: str
     symbol: str
-    state_label: str
+    details: str  # personal data inside it masked
+    consideration: str | None
+    department: str | None
+    before: list[PublicPhoto] = []
+    after: list[PublicPhoto] = []
+
+
+class TimelineEntry(BaseModel):
+    """One public step of a case's history (internal notes never appear)."""
+
+    at: dt.datetime
+    trigger: str
+    state: str
+    changed: bool  # the public state changed with this step
+    note: str | None = None  # public note, personal data masked
+    department: str | None = None
+    agency: str | None = None
+    photos: list[PublicPhoto] = []
+
+
+class CasePublic(BaseModel):
+    """A case as its page shows it to whoever holds the tracking code: no name, address,
+    phone or email; personal data inside the texts masked."""
+
+    number: str
+    fiscal_year: int
+    tracking_code: str
+    filed_at: dt.datetime
+    state: str
+    symbol: str
+    category: str
+    subject: str | None  # only when the citizen wrote one
     details: str
-    consideration: str
-    department: str
+    location_text: str | None
+    department: str | None
+    consideration: str | None
+    consideration_days: int | None
+    due_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    agency: str | None
+    reopen_count: int
+    dispute_until: dt.datetime | None  # a completed fix may be disputed until then
+    before: list[PublicPhoto] = []
+    after: list[PublicPhoto] = []
+    timeline: list[TimelineEntry] = []
+    rating: int | None = None  # the citizen's feedback so far (not who gave it)
+    confirmed: bool | None = None

@@ -4,6 +4,7 @@ caller (a request, a CLI command, a job) owns the transaction."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from casework import notices, numbering, sla
+from casework import photos as photos_mod
 from casework.actors import Actor, citizen
 from casework.config import Config
 from casework.errors import Conflict, Forbidden, Invalid, NotAllowed, NotFound
@@ -47,13 +49,17 @@ def file_case(
     now: dt.datetime,
     by: Actor | None = None,
     suggestion: Decision | None = None,
+    photos: Sequence[str | photos_mod.PhotoRef] | None = None,
 ) -> Case:
     """Record a new complaint with its number and tracking code, in state not_received.
 
     The number is taken from the category known now (the citizen's choice, else the
     router's suggestion, else `other`) and never changes afterwards. The router's
     decision is kept on the case for the officer; when it puts the complaint on the
-    corruption track, the case is sealed from the start."""
+    corruption track, the case is sealed from the start. `photos` (names of stored
+    pictures, at most photos.MAX_BEFORE) are recorded as the case's 'before' photos."""
+    if photos and len(photos) > photos_mod.MAX_BEFORE:
+        raise Invalid(f"at most {photos_mod.MAX_BEFORE} photos", fields={"photos": "too many"})
     if not isinstance(data, CaseCreate):
         try:
             data = CaseCreate.model_validate(data)
@@ -85,6 +91,8 @@ def file_case(
     ))
     case = session.get(Case, case_id)
     assert case is not None
+    if photos:
+        photos_mod.record(session, case_id, photos, kind="before", now=now)
     notices.for_filing(session, case, now)
     return case
 
@@ -193,6 +201,10 @@ def act(
         session.flush()
     except StaleDataError:
         raise Conflict("the case was changed by someone else; reload it and try again") from None
+    if effect.data.get("photo"):
+        assert event.id is not None
+        photos_mod.record(session, case.id, [effect.data["photo"]], now=now, event_id=event.id,
+                          kind="after" if trigger == "complete" else "progress")
     notices.for_event(session, case, event, now)
     return event
 

@@ -20,8 +20,8 @@ from casework.actors import Actor
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = ROOT / "config"
 LOCAL_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-TABLES = ("notices", "case_events", "cases", "number_counters", "users", "categories",
-          "departments")
+TABLES = ("notices", "case_views", "case_photos", "feedback", "case_events", "cases",
+          "number_counters", "users", "categories", "departments")
 
 
 def _pg_server_url() -> str | None:

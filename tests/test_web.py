@@ -195,11 +195,13 @@ def test_default_year_is_the_current_fiscal_year(client: TestClient) -> None:
     assert f"{TITLE} {current}" in TrackPage(r.text).h1
 
 
-def test_root_redirects_to_track(client: TestClient) -> None:
+def test_root_is_the_home_page_leading_to_the_table(client: TestClient) -> None:
+    # "/" used to redirect to /track; it is now the home page (issue 6), which links
+    # to the tracking table and the complaint form (see tests/test_public_site.py).
     r = client.get("/", follow_redirects=False)
-    assert r.status_code in (302, 303, 307)
-    assert r.headers["location"].endswith("/track")
-    assert client.get("/").url.path == "/track"
+    assert r.status_code == 200
+    hrefs = [link.get("href") for link in TrackPage(r.text).links]
+    assert "/track" in hrefs and "/complaint" in hrefs
 
 
 # ---------------------------------------------------------------- rows

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 from typing import Literal
 
@@ -33,6 +35,40 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_timeout: float = Field(default=15.0, gt=0)
     outbox_max_attempts: int = Field(default=8, ge=1, le=50)
+    # Public site (SPEC §6): signing key for forms, uploads, abuse limits.
+    secret_key: SecretStr | None = None  # default: <var_dir>/secret.key, made on first start
+    media_dir: Path | None = None  # default <var_dir>/media
+    max_upload_bytes: int = Field(default=8 * 1024 * 1024, ge=1024, le=64 * 1024 * 1024)
+    complaint_rate_limit: int = Field(default=10, ge=0)  # complaints per client; 0 = no limit
+    complaint_rate_window: int = Field(default=600, ge=1)  # seconds
+    dispute_rate_limit: int = Field(default=5, ge=0)  # dispute attempts per case; 0 = no limit
+    dispute_rate_window: int = Field(default=3600, ge=1)  # seconds
+
+    def resolved_media_dir(self) -> Path:
+        return self.media_dir or self.var_dir / "media"
+
+    def resolved_secret_key(self) -> str:
+        """CASEWORK_SECRET_KEY, else the key kept in <var_dir>/secret.key, created on
+        first use (mode 0600) so that restarts keep forms and sessions valid."""
+        if self.secret_key is not None and self.secret_key.get_secret_value():
+            return self.secret_key.get_secret_value()
+        path = self.var_dir / "secret.key"
+        if not path.exists():  # write aside, then link: another process never reads half
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".secret.key.{os.getpid()}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fh.write(secrets.token_urlsafe(48) + "\n")
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink(missing_ok=True)
+        key = path.read_text(encoding="ascii").strip()
+        if len(key) < 32:
+            raise ValueError(f"{path} holds no usable key (delete it to make a new one)")
+        return key
 
     def resolved_mail_dir(self) -> Path:
         return self.mail_dir or self.var_dir / "mail"

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from playwright.sync_api import Browser, sync_playwright
 
 from web.app import create_app
 from web.settings import Settings
@@ -33,6 +34,20 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
                     "CASEWORK_CHROMIUM to a Chromium binary (no browser is downloaded)")
     args = [*browser_type_launch_args.get("args", []), *CHROMIUM_ARGS]
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": args}
+
+
+@pytest.fixture(scope="module")
+def browser(browser_type_launch_args: dict[str, Any]) -> Iterator[Browser]:
+    """Chromium for one test module (replaces pytest-playwright's session-wide one).
+    Playwright's sync API keeps an event loop marked as running in the main thread while
+    it is started; held for the whole session, it breaks every later test in the same
+    process that calls asyncio.run(). Per module, it is stopped before other modules run."""
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(**browser_type_launch_args)
+        try:
+            yield launched
+        finally:
+            launched.close()
 
 
 @pytest.fixture(scope="session")
