@@ -223,13 +223,23 @@ def show(
     ctx: typer.Context,
     number: str,
     fy: int | None = typer.Option(None, "--fy", help="fiscal year (BE); default newest"),
+    as_user: str | None = typer.Option(None, "--as", help="the staff user looking (needed "
+                                       "for corruption cases: integrity only, logged)"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Show a case with its whole history."""
+    from casework import access
+    from casework.actors import Actor
+
     r = rt(ctx)
-    with db.reading(r.engine) as s:
+    with db.transaction(r.engine) as s:
         case = queries.case_by_number(s, number, fy)
-        evts = queries.events(s, case.id or 0)
+        who = (users.actor(users.get_user(s, as_user)) if as_user
+               else Actor("command-line", "admin"))
+        allowed = access.look(s, case, who, now(), "cli show")
+        evts = queries.events(s, case.id or 0) if allowed else []
+    if not allowed:
+        raise access.refused()
     if as_json:
         emit_json(case_json(case, r.cfg, evts))
         return
@@ -402,3 +412,111 @@ def _train(r: Runtime, from_csv: Path | None) -> None:
     model.save(r.model_path)
     out.print(f"trained on {len(examples)} examples ({len(model.classes)} categories) "
               f"from {source}; saved {r.model_path}")
+
+
+@app.command("stats")
+@friendly
+def stats_cmd(
+    ctx: typer.Context,
+    fy: int = typer.Option(None, "--fy", help="Thai fiscal year, e.g. 2569 (default: current)"),
+    months: int = typer.Option(12, "--months", help="12 (the year) or 6 (October–March)"),
+    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+) -> None:
+    """Complaint statistics for a fiscal year (the ITA's service and complaint figures)."""
+    from casework import stats
+
+    r = rt(ctx)
+    if months not in (6, 12):
+        raise typer.BadParameter("6 or 12", param_hint="--months")
+    period = stats.Period(fy or numbering.fiscal_year(now()), months)
+    with db.reading(r.engine) as s:
+        figures = stats.compute(s, period, now())
+    if as_json:
+        emit_json(figures.as_dict())
+        return
+    d = figures.as_dict()
+    out.print(f"สถิติเรื่องร้องทุกข์ ปีงบประมาณ {period.fiscal_year}"
+              + (" (6 เดือนแรก)" if months == 6 else "") + f": {d['total']} เรื่อง")
+    for st, n in sorted(d["by_state"].items(), key=lambda kv: -kv[1]):
+        out.print(f"  {states.symbol(st)} {states.label_th(st)}: {n}", markup=False)
+    for title, key, name in (("หน่วยงาน", "by_department", r.cfg.department_name),
+                             ("ประเภท", "by_category",
+                              lambda c: r.cfg.categories[c].name_th
+                              if c in r.cfg.categories else c)):
+        out.print(f"{title}:")
+        for code, n in sorted(d[key].items(), key=lambda kv: -kv[1]):
+            out.print(f"  {name(code) or 'ศูนย์รับเรื่องร้องทุกข์'}: {n}", markup=False)
+    clocks = {"ack": "รับเรื่อง", "reply": "แจ้งผลผู้ร้อง", "resolution": "แก้ไขแล้วเสร็จ"}
+    for clock, c in d["compliance"].items():
+        rate = f"{c['rate']:.1%}" if c["rate"] is not None else "–"
+        out.print(f"ทันกำหนด{clocks[clock]}: {rate}  (ทัน {c['met']}, เกิน {c['breached']}, "
+                  f"ยังไม่ครบกำหนด {c['running']})")
+    steps = {"receive": "รับเรื่อง", "dispatch": "ส่งการ", "complete": "แล้วเสร็จ"}
+    for name, t in d["times"].items():
+        if t["count"]:
+            out.print(f"เวลาจนถึง{steps[name]}: มัธยฐาน {t['median_hours']:.1f} ชม., "
+                      f"P90 {t['p90_hours']:.1f} ชม. ({t['count']} เรื่อง)")
+    sat = d["satisfaction"]
+    out.print(f"ความพึงพอใจ: เฉลี่ย {sat['mean'] or '–'} จาก {sat['responses']} คำตอบ; "
+              f"เปิดเรื่องใหม่ {d['reopened']} จาก {d['completed']} เรื่องที่เสร็จ")
+    out.print(f"เรื่องร้องเรียนการทุจริต: {d['corruption']['total']} เรื่อง")
+
+
+@app.command("import")
+@friendly
+def import_cmd(
+    ctx: typer.Context,
+    path: Path = typer.Argument(..., help="UTF-8 CSV: first_name, surname, phone, address, "
+                                "details; optional subject, email, category, channel, "
+                                "location_text, filed_at (ISO; Bangkok time if no zone)"),
+    by: str | None = typer.Option(None, "--as", help="the officer importing"),
+    channel: str = typer.Option("letter", "--channel", help="channel of rows without one"),
+    check: bool = typer.Option(False, "--check", help="only validate; import nothing"),
+) -> None:
+    """Import complaints from a CSV file: all rows or, if any is bad, none."""
+    from rich.progress import Progress
+
+    from casework import importer
+
+    r = rt(ctx)
+    rows, problems = importer.read(path, r.cfg, default_channel=channel)
+    if problems:
+        for problem in problems[:50]:
+            err.print(str(problem), markup=False)
+        more = " (first 50 shown)" if len(problems) > 50 else ""
+        err.print(f"error: {len(problems)} bad rows{more}; nothing imported", markup=False)
+        raise typer.Exit(1)
+    if check:
+        out.print(f"{len(rows)} rows are fine; nothing imported (--check)")
+        return
+    with db.reading(r.engine) as s:
+        actor = users.actor(users.get_user(s, by)) if by else None
+    rules = routing.load_rules(r.rules_path, r.cfg) if r.rules_path.exists() else None
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task("importing", total=len(rows))
+        numbers = importer.load(lambda: db.transaction(r.engine), r.cfg, rows, now=now(),
+                                by=actor, rules=rules,
+                                progress=lambda n: bar.advance(task, n))
+    out.print(f"imported {len(numbers)} complaints"
+              + (f": {numbers[0]} … {numbers[-1]}" if numbers else ""))
+
+
+@app.command("backup")
+@friendly
+def backup_cmd(
+    ctx: typer.Context,
+    to: Path | None = typer.Option(None, "--to", help="file to write (default "
+                                   "var/backups/casework-<UTC time>.db or .dump)"),
+) -> None:
+    """Copy the database while the app runs (SQLite backup API, or pg_dump)."""
+    from casework import backup
+
+    r = rt(ctx)
+    target = to or backup.default_target(r.var_dir / "backups", r.database_url, now())
+    try:
+        written = backup.backup(r.database_url, target)
+    except backup.BackupError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(1) from None
+    out.print(f"backup written: {written} ({written.stat().st_size:,} bytes); copy "
+              f"{r.var_dir / 'media'} alongside it for the photos")
