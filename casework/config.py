@@ -93,9 +93,21 @@ class Holiday(_Frozen):
     name: str
 
 
+class Corruption(_Frozen):
+    """The separate channel for corruption complaints (ร้องเรียนการทุจริต): the guideline
+    shown to citizens and where else they can report."""
+
+    title_th: str = "ร้องเรียนการทุจริตและประพฤติมิชอบ"
+    title_en: str = "Report corruption or misconduct"
+    guideline_th: str = ""
+    guideline_en: str = ""
+    channels: list[ContactChannel] = []
+
+
 class _CenterFile(_Frozen):
     center: Center
     channels: list[ContactChannel] = []
+    corruption: Corruption = Corruption()
 
 
 class _DepartmentsFile(_Frozen):
@@ -130,6 +142,7 @@ _SCHEMAS: dict[str, type[BaseModel]] = {
 class Config:
     center: Center
     channels: tuple[ContactChannel, ...]
+    corruption: Corruption
     departments: dict[str, Department]
     categories: dict[str, Category]
     considerations: dict[str, Consideration]
@@ -292,6 +305,7 @@ def load(folder: str | Path) -> Config:
     return Config(
         center=parts["center.toml"].center,
         channels=tuple(parts["center.toml"].channels),
+        corruption=parts["center.toml"].corruption,
         departments={d.code: d for d in parts["departments.toml"].departments},
         categories={c.code: c for c in parts["categories.toml"].categories},
         considerations=dict(wf.considerations),

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from casework import numbering, service, users
+from casework import feedback, numbering, service, users
 from casework.actors import Actor
 from casework.config import Config
 from casework.demo_data import DemoComplaint, synthetic_complaints
@@ -127,7 +127,24 @@ def _file_one(session: Session, plan: _Plan, c: DemoComplaint, filed_at: dt.date
         officer, doer = plan.actors(case)
         service.act(session, plan.cfg, case, trigger, by=officer if who == "officer" else doer,
                     now=when, **step)
+    _feedback(session, case, plan.now)
     return case
+
+
+RATINGS = (5, 5, 5, 4, 4, 4, 4, 3, 3, 2, 1)
+COMMENTS = ("เจ้าหน้าที่มาแก้ไขรวดเร็ว ขอบคุณครับ", "ขอบคุณค่ะ", "ช้าไปหน่อยแต่ก็เรียบร้อยดี",
+            None, None, None)
+
+
+def _feedback(session: Session, case: Case, now: dt.datetime) -> None:
+    """About half of the citizens whose case was completed answer the survey."""
+    rng = random.Random(case.id)  # its own stream: the demo's cases stay as they were
+    if case.state != "completed" or case.track != "general" or rng.random() > 0.45:
+        return
+    assert case.completed_at is not None
+    when = min(case.completed_at + dt.timedelta(hours=rng.uniform(2, 72)), now)
+    feedback.rate(session, case, rng.choice(RATINGS), rng.choice(COMMENTS), now=when,
+                  source="survey")
 
 
 def populate(

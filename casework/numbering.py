@@ -53,6 +53,11 @@ def thai_datetime(moment: dt.datetime, tz: ZoneInfo = BANGKOK) -> str:
     return f"{thai_date(moment, tz)} {local(moment, tz):%H:%M} น."
 
 
+def month_names(lang: str) -> dict[int, str]:
+    """Abbreviated month names (1–12) in Thai (ต.ค.) or English (Oct)."""
+    return dict(_TH_MONTHS if lang == "th" else _EN_MONTHS)
+
+
 def english_date(moment: dt.datetime | dt.date, tz: ZoneInfo = BANGKOK) -> str:
     day = local(moment, tz).date() if isinstance(moment, dt.datetime) else moment
     return f"{day.day:02d} {_EN_MONTHS[day.month]} {day.year}"

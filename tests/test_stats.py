@@ -27,7 +27,7 @@ def generated(engine: sa.Engine, cfg: Any) -> sa.Engine:
     with db.transaction(engine) as s:
         done = s.exec(select(Case).where(Case.state == "completed")).all()
         for case in done:
-            if rng.random() < 0.6:
+            if rng.random() < 0.6 and feedback.get(s, case.id or 0) is None:
                 feedback.rate(s, case, rng.choice([1, 3, 4, 4, 5, 5]), "ขอบคุณครับ",
                               now=NOW)
     return engine

@@ -19,7 +19,7 @@ from casework import db
 from casework.errors import CaseworkError
 from casework.photos import MAX_BEFORE
 from web.pages import Pages
-from web.routes import case_page, complaint, public
+from web.routes import case_page, complaint, public, survey
 from web.security import BodyLimit, Csrf, RateLimiter, Refused, SecurityHeaders
 from web.settings import Settings
 from web.suggestions import Suggest
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(public.router)
     app.include_router(complaint.router)
     app.include_router(case_page.router)
+    app.include_router(survey.router)
     # Outermost last: headers on every response; request bodies capped before parsing.
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes(settings))
     app.add_middleware(SecurityHeaders)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from casework.config import Config
 from notifications.mailer import Backend, FileBackend, RedirectBackend, SmtpBackend
 from notifications.outbox import Outbox
+from web.routes import survey
 from web.settings import Settings
 
 
@@ -31,4 +32,5 @@ def outbox(settings: Settings, engine: sa.Engine, cfg: Config) -> Outbox:
     address = email.utils.parseaddr(settings.mail_from)[1]
     domain = address.rpartition("@")[2] or "casework.invalid"
     return Outbox(engine, cfg, backend(settings), base_url=settings.base_url,
-                  max_attempts=settings.outbox_max_attempts, domain=domain)
+                  max_attempts=settings.outbox_max_attempts, domain=domain,
+                  survey_token=survey.token_maker(settings.resolved_secret_key()))

@@ -66,8 +66,11 @@ def _render(request: Request, values: dict[str, Any] | None = None,
 
 
 @router.get("/complaint")
-def complaint_form(request: Request) -> Response:
-    return _render(request)
+def complaint_form(request: Request, category: str = "") -> Response:
+    """The form; `?category=` preselects a category (the corruption page links here
+    with category=corruption)."""
+    known = category in request.app.state.cfg.categories
+    return _render(request, {"category": category} if known else None)
 
 
 @router.post("/complaint")

@@ -25,6 +25,13 @@ def home(request: Request) -> Response:
     return request.app.state.pages.render(request, "home.html")
 
 
+@router.get("/corruption")
+def corruption(request: Request) -> Response:
+    """The separate channel for corruption complaints, with its guideline (config)."""
+    return request.app.state.pages.render(request, "corruption.html", {
+        "corruption": request.app.state.cfg.corruption})
+
+
 @router.get("/track")
 def tracking_table(
     request: Request,
