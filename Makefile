@@ -35,6 +35,7 @@ bench: install
 	$(BIN)/python -m bench.transitions
 	$(BIN)/python -m bench.http
 	$(BIN)/python -m bench.sla_scan
+	$(BIN)/python -m bench.staff_queue
 	$(BIN)/python -m bench.outbox
 
 # Re-extract the site's texts (Thai msgids) and merge them into the translations.

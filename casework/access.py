@@ -20,6 +20,20 @@ def may_see(case: Case, actor: Actor) -> bool:
     return case.track != SEALED or actor.role == "integrity"
 
 
+def in_scope(case: Case, actor: Actor) -> bool:
+    """Whether a staff member's role and department reach this case: the center
+    (officers, the center's supervisors) every ordinary case, a department's staff and
+    supervisor the cases with their department, the integrity role the sealed ones.
+    Administrators read no cases."""
+    if case.track == SEALED:
+        return actor.role == "integrity"
+    if actor.role == "officer" or (actor.role == "supervisor" and actor.department is None):
+        return True
+    if actor.role in ("staff", "supervisor"):
+        return case.department_code is not None and case.department_code == actor.department
+    return False
+
+
 def record(session: Session, case: Case, actor: Actor, now: dt.datetime, where: str, *,
            allowed: bool) -> None:
     session.connection().execute(sa.insert(VIEWS), dict(

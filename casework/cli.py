@@ -37,6 +37,7 @@ class Runtime:
     database_url: str
     config_dir: Path
     var_dir: Path
+    base_url: str = "http://127.0.0.1:8000"
     _engine: sa.Engine | None = field(default=None, repr=False)
     _cfg: config_mod.Config | None = field(default=None, repr=False)
 
@@ -333,6 +334,7 @@ def demo(
             demo_mod.populate(lambda: db.transaction(r.engine), r.cfg, cases, now=now(),
                               seed=seed, progress=lambda k: bar.advance(task, k))
         out.print(f"added {cases} demo cases")
+    out.print(f"staff sign-in: {r.base_url.rstrip('/')}/staff/login", markup=False)
     out.print("demo sign-ins (password for all: "
               f"[bold]{demo_mod.DEMO_PASSWORD}[/bold]):")
     for name, role, dept, _created in accounts:

@@ -77,7 +77,9 @@ def transaction(engine: sa.Engine) -> Iterator[Session]:
 @contextmanager
 def reading(engine: sa.Engine) -> Iterator[Session]:
     """A read-only session (on SQLite a deferred transaction that takes no write lock)."""
-    ro = engine.execution_options(**{_READ: True})
+    ro = engine.__dict__.get(_READ)  # made once per engine: lists read often
+    if ro is None:
+        ro = engine.__dict__[_READ] = engine.execution_options(**{_READ: True})
     with Session(ro, expire_on_commit=False) as session:
         yield session
 

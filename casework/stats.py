@@ -201,3 +201,40 @@ def _ratings(session: Session, start: dt.datetime, end: dt.datetime) -> dict[int
                f.rating.is_not(None))
         .group_by(f.rating)).all()
     return {int(rating): int(n) for rating, n in sorted(rows)}
+
+
+def compliance(session: Session, start: dt.datetime, end: dt.datetime, now: dt.datetime, *,
+               department: str | None = None) -> dict[str, Compliance]:
+    """SLA compliance per clock of the general-track cases filed in [start, end) — any
+    window, e.g. this month — counted as `compute` counts it, but by the database (one
+    aggregate query); only the cases of one department when `department` is given."""
+    c = CASES.c
+    at = sa.literal(now, CASES.c.filed_at.type)
+    years = range(numbering.fiscal_year(start), numbering.fiscal_year(end) + 1)
+    columns = []
+    clocks = {"ack": (c.ack_due_at, sa.func.coalesce(c.received_at, c.closed_at), None),
+              "reply": (c.reply_due_at, c.replied_at, None),
+              "resolution": (c.resolution_due_at, c.completed_at, c.dispatched_at.is_not(None))}
+    for due, done, only in clocks.values():
+        base = [due.is_not(None)] + ([only] if only is not None else [])
+        met = sa.and_(*base, done.is_not(None), done <= due)
+        late = sa.and_(*base, sa.or_(sa.and_(done.is_not(None), done > due),
+                                     sa.and_(done.is_(None), at > due)))
+        running = sa.and_(*base, done.is_(None), at <= due)
+        columns += [sa.func.sum(sa.case((cond, 1), else_=0)) for cond in (met, late, running)]
+    query = sa.select(*columns).where(c.fiscal_year.in_(list(years)), c.filed_at >= start,
+                                      c.filed_at < end, c.track == "general")
+    if department is not None:
+        query = query.where(c.department_code == department)
+    row = session.connection().execute(query).one()
+    return {name: Compliance(*(int(row[3 * i + k] or 0) for k in range(3)))
+            for i, name in enumerate(clocks)}
+
+
+def month_bounds(moment: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of the calendar month (Bangkok time) that `moment` falls in, in UTC."""
+    local = moment.astimezone(numbering.BANGKOK)
+    first = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    following = first.replace(year=first.year + 1, month=1) if first.month == 12 else \
+        first.replace(month=first.month + 1)
+    return first.astimezone(dt.UTC), following.astimezone(dt.UTC)

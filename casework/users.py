@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import secrets
 
 from pwdlib import PasswordHash
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from casework.actors import Actor
 from casework.config import Config
@@ -23,6 +25,32 @@ def hash_password(password: str) -> str:
 
 def verify_password(password: str, hashed: str | None) -> bool:
     return bool(hashed) and _hasher.verify(password, hashed or "")
+
+
+_dummy: list[str] = []  # a hash of nothing anyone knows, made on first use
+
+
+def _dummy_hash() -> str:
+    if not _dummy:
+        _dummy.append(hash_password(secrets.token_urlsafe(16)))
+    return _dummy[0]
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with this name and password, else None. An unknown or disabled
+    name costs one password check too, so the time taken does not tell which it was."""
+    user = session.exec(select(User).where(User.username == username.strip().lower())).first()
+    if user is None or not user.active or not user.password_hash:
+        _hasher.verify(password, _dummy_hash())
+        return None
+    return user if verify_password(password, user.password_hash) else None
+
+
+def _check_password(password: str) -> None:
+    if len(password) < 8:
+        raise Invalid("the password is too short", fields={"password": "at least 8 characters"})
+    if len(password) > 200:
+        raise Invalid("the password is too long", fields={"password": "at most 200 characters"})
 
 
 def create_user(
@@ -49,8 +77,8 @@ def create_user(
         problems["department"] = "staff belong to a department"
     if role in ("officer", "integrity", "admin") and department is not None:
         problems["department"] = f"{role} accounts have no department"
-    if password is not None and len(password) < 8:
-        problems["password"] = "at least 8 characters"
+    if password is not None and not 8 <= len(password) <= 200:
+        problems["password"] = "8–200 characters"
     if session.exec(select(User).where(User.username == username)).first() is not None:
         problems["username"] = f"{username!r} exists already"
     if problems:
@@ -74,3 +102,41 @@ def get_user(session: Session, username: str) -> User:
 def actor(user: User) -> Actor:
     return Actor(username=user.username, role=user.role, department=user.department_code,
                  user_id=user.id)
+
+
+def get_user_by_id(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user #{user_id}", code="user_not_found")
+    return user
+
+
+def all_users(session: Session) -> list[User]:
+    """Every account, active ones first, by role and name."""
+    stmt = select(User).order_by(col(User.active).desc(), col(User.role), col(User.username))
+    return list(session.exec(stmt).all())
+
+
+def set_active(session: Session, user: User, active: bool) -> User:
+    """Disable (or enable again) an account. Either way, the sessions it had end."""
+    user.active = active
+    user.session_version += 1
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(session: Session, user: User, password: str) -> User:
+    """Give an account a new password; the sessions it had end."""
+    _check_password(password)
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    session.add(user)
+    session.flush()
+    return user
+
+
+def signed_in(session: Session, user: User, now: dt.datetime) -> None:
+    user.last_login_at = now
+    session.add(user)
+    session.flush()

@@ -105,6 +105,9 @@ def test_entry_point_runs_as_a_program(tmp_path: Path) -> None:
     demo = subprocess.run([*run, "demo", "--cases", "30"], cwd=ROOT, env=env,
                           capture_output=True, text=True, check=True)
     assert "added 30 demo cases" in demo.stdout and "officer" in demo.stdout
+    # what `make run` prints: where to sign in, and with which password
+    assert "staff sign-in: http://127.0.0.1:8000/staff/login" in demo.stdout
+    assert "casework-demo" in demo.stdout
 
 
 def test_route_text_eval_and_train(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -18,8 +18,10 @@ from casework import config as config_mod
 from casework import db
 from casework.errors import CaseworkError
 from casework.photos import MAX_BEFORE
+from web import workspace
 from web.pages import Pages
-from web.routes import case_page, complaint, public, survey
+from web.routes import api, case_page, complaint, open311, public, survey
+from web.routes import stats as stats_routes
 from web.security import BodyLimit, Csrf, RateLimiter, Refused, SecurityHeaders
 from web.settings import Settings
 from web.suggestions import Suggest
@@ -65,6 +67,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(complaint.router)
     app.include_router(case_page.router)
     app.include_router(survey.router)
+    app.include_router(stats_routes.router)
+    app.include_router(open311.router)  # /open311/v2: Open311 GeoReport v2
+    app.include_router(api.router)  # /api/v1: the staff JSON API, docs at /api/v1/docs
+    workspace.install(app, settings)  # /staff: sign-in, inbox, queues, case pages, admin
     # Outermost last: headers on every response; request bodies capped before parsing.
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes(settings))
     app.add_middleware(SecurityHeaders)

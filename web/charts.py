@@ -10,6 +10,7 @@ from html import escape
 BAR = "#0b5394"
 GRID = "#d9dee3"
 INK = "#1f2933"
+LABEL_CHARS = 28  # longer names are cut with an ellipsis (the full name is in the tooltip)
 
 
 def _nice_max(value: float) -> float:
@@ -37,9 +38,10 @@ def columns(points: Sequence[tuple[str, float]], *, title: str, width: int = 640
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
              f'role="img" class="chart" aria-label="{escape(title)}">',
              f"<title>{escape(title)}</title>"]
-    for i in range(5):
-        y = top + plot_h - plot_h * i / 4
-        tick = top_value * i / 4
+    steps = 5 if top_value % 5 == 0 and top_value >= 5 else 4
+    for i in range(steps + 1):
+        y = top + plot_h - plot_h * i / steps
+        tick = top_value * i / steps
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
                      f'stroke="{GRID}" stroke-width="1"/>')
         parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
@@ -58,7 +60,7 @@ def columns(points: Sequence[tuple[str, float]], *, title: str, width: int = 640
 
 
 def bars(items: Sequence[tuple[str, float]], *, title: str, width: int = 640,
-         row: int = 26, label_width: int = 230, unit: str = "") -> str:
+         row: int = 26, label_width: int = 250, unit: str = "") -> str:
     """Horizontal bars, one per (name, value), largest first as given."""
     height = max(len(items), 1) * row + 8
     plot_w = width - label_width - 60
@@ -66,13 +68,15 @@ def bars(items: Sequence[tuple[str, float]], *, title: str, width: int = 640,
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
              f'role="img" class="chart" aria-label="{escape(title)}">',
              f"<title>{escape(title)}</title>"]
-    for i, (name, value) in enumerate(items):
+    for i, (full, value) in enumerate(items):
+        name = full if len(full) <= LABEL_CHARS else full[:LABEL_CHARS - 1] + "…"
         y = 4 + i * row
         w = plot_w * value / top_value
         parts.append(f'<text x="{label_width - 8}" y="{y + row * 0.62:.1f}" text-anchor="end" '
                      f'font-size="13" fill="{INK}">{escape(name)}</text>')
         parts.append(f'<rect x="{label_width}" y="{y + 3}" width="{w:.1f}" height="{row - 8}" '
-                     f'fill="{BAR}" rx="2"/>')
+                     f'fill="{BAR}" rx="2"><title>{escape(full)}: {value:g}{escape(unit)}'
+                     f"</title></rect>")
         parts.append(f'<text x="{label_width + w + 6:.1f}" y="{y + row * 0.62:.1f}" '
                      f'font-size="13" fill="{INK}">{value:g}{escape(unit)}</text>')
     parts.append("</svg>")

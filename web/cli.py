@@ -20,6 +20,7 @@ def _load_settings(ctx: typer.Context) -> None:
         database_url=settings.resolved_database_url(),
         config_dir=settings.config_dir,
         var_dir=settings.var_dir,
+        base_url=settings.base_url,
     )
     ctx.meta["settings"] = settings
 

@@ -152,6 +152,24 @@ class RateLimiter:
                 raise RateLimited(hits[0] + self.window - now)
             hits.append(now)
 
+    def check(self, key: str) -> None:
+        """Raise RateLimited if `key` has used up its hits, without counting one
+        (e.g. refuse a sign-in while failures are counted separately)."""
+        if self.limit <= 0:
+            return
+        now = self._clock()
+        with self._lock:
+            hits = self._hits.get(key)
+            while hits and hits[0] <= now - self.window:
+                hits.popleft()
+            if hits is not None and len(hits) >= self.limit:
+                raise RateLimited(hits[0] + self.window - now)
+
+    def forget(self, key: str) -> None:
+        """Drop the hits counted for `key` (e.g. failures, after a good sign-in)."""
+        with self._lock:
+            self._hits.pop(key, None)
+
     def _sweep(self, now: float) -> None:
         """Forget keys with no recent hits, now and then, so memory stays bounded."""
         if now < self._next_sweep:

@@ -43,6 +43,14 @@ class Settings(BaseSettings):
     complaint_rate_window: int = Field(default=600, ge=1)  # seconds
     dispute_rate_limit: int = Field(default=5, ge=0)  # dispute attempts per case; 0 = no limit
     dispute_rate_window: int = Field(default=3600, ge=1)  # seconds
+    # Staff workspace (SPEC §6): sign-in lockout and session lifetime.
+    login_failures: int = Field(default=5, ge=0)  # per user name per window; 0 = no lockout
+    login_client_failures: int = Field(default=20, ge=0)  # per client address per window
+    login_failure_window: int = Field(default=900, ge=1)  # seconds (15 minutes)
+    session_idle_seconds: int = Field(default=8 * 3600, ge=60)  # signed out after this idle
+    # Open311 GeoReport v2 (web/routes/open311.py): the api_key values partner apps send
+    # with POST requests, comma-separated; none configured: every POST is refused (403).
+    open311_api_keys: SecretStr = SecretStr("")
 
     def resolved_media_dir(self) -> Path:
         return self.media_dir or self.var_dir / "media"
