@@ -155,8 +155,10 @@ def test_citizen_files_tracks_confirms_and_rates(
         page.get_by_role("button", name="ส่งคะแนน").click()
         expect(page.locator(".feedback")).to_contain_text("ท่านให้คะแนน 5 จาก 5")
         expect(page.locator(".feedback")).to_contain_text("ท่านยืนยันแล้วว่าได้รับการแก้ไข")
-        loaded = page.evaluate("[...document.images].every(i => i.complete && i.naturalWidth)")
-        assert loaded, "a photo did not load"
+        for img in page.locator("img").all():  # lazy images load once scrolled to
+            img.scroll_into_view_if_needed()
+            page.wait_for_function("i => i.complete && i.naturalWidth > 0",
+                                   arg=img.element_handle(), timeout=10_000)
         fits(page)
         thai_font(page, context, ".timeline .note")
         page.screenshot(path=artifacts / "case-page-phone.png", full_page=True)

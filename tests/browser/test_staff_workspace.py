@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, ViewportSize, expect
 
 from casework import db, service
 from casework.actors import Actor
@@ -116,6 +116,14 @@ def photo(name: str, data: bytes) -> dict[str, Any]:
     return {"name": name, "mimeType": "image/jpeg", "buffer": data}
 
 
+def assert_loaded(page: Page, img: Locator) -> None:
+    """The image shows: scrolled to (lazy images load only then) and decoded, waiting
+    for it as a person would rather than racing the download."""
+    img.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                           arg=img.element_handle(), timeout=10_000)
+
+
 def compliance(page: Page) -> str:
     return page.locator("#compliance-month-resolution").inner_text().strip()
 
@@ -201,7 +209,7 @@ def test_one_case_from_the_inbox_to_the_citizen(browser: Browser, site: Site,
     expect(row.locator("td.details .sym")).to_have_text("☼")
     after_photo = row.locator("td.photos").nth(1).locator("img")
     expect(after_photo).to_have_count(1)
-    assert after_photo.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert_loaded(citizen, after_photo)
     shoot(citizen, artifacts, "track-row-phone")
 
 
