@@ -14,6 +14,7 @@ from casework import numbering, photos, states
 from casework.config import Config
 from casework.errors import NotFound
 from casework.models import Case, CaseEvent, CasePhoto, Feedback, UTCDateTime
+from casework.queues import decode_cursor, encode_cursor
 from casework.schemas import CasePublic, CasePublicRow, PublicPhoto, TimelineEntry, mask_pii
 
 
@@ -57,20 +58,6 @@ class Page:
     next_cursor: str | None
 
 
-def _cursor(case: Case) -> str:
-    return f"{case.filed_at.timestamp():.6f}_{case.id}"
-
-
-def _parse_cursor(cursor: str) -> tuple[dt.datetime, int] | None:
-    """A cursor made by _cursor, or None for anything else (treated as the first page)."""
-    try:
-        ts, ident = cursor.split("_")
-        when, key = dt.datetime.fromtimestamp(float(ts), dt.UTC), int(ident)
-    except (ValueError, OverflowError, OSError):
-        return None
-    return (when, key) if 0 < key < 2**63 else None
-
-
 def _public_photo(photo: Any) -> PublicPhoto:
     return PublicPhoto(name=photo.name, thumb=photo.thumb, width=photo.width,
                        height=photo.height)
@@ -107,7 +94,7 @@ def tracking_page(
         stmt = stmt.where(Case.surname == surname.strip())
     if number is not None:
         stmt = stmt.where(Case.number == number)
-    after = _parse_cursor(cursor) if cursor else None
+    after = decode_cursor(cursor)
     if after:
         stmt = stmt.where(sa.tuple_(col(Case.filed_at), col(Case.id))
                            < sa.tuple_(sa.literal(after[0], UTCDateTime), sa.literal(after[1])))
@@ -117,7 +104,7 @@ def tracking_page(
     found = found[:limit]
     pictures = photos.for_cases(session, [c.id for c in found if c.id is not None])
     rows = [public_row(c, pictures.get(c.id or 0, [])) for c in found]
-    return Page(rows, _cursor(found[-1]) if more else None)
+    return Page(rows, encode_cursor(found[-1].filed_at, found[-1].id) if more else None)
 
 
 # The case page is read often (SPEC B5): prebuilt Core statements, only the columns shown.
