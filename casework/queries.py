@@ -188,9 +188,13 @@ def _public_step(event: Any, pictures: list[PublicPhoto]) -> TimelineEntry | Non
 
 def public_media(session: Session, name: str) -> bool:
     """Whether a stored picture (photo or thumbnail) is one the public may see: it
-    belongs to a case on the tracking table (never corruption, never spam)."""
+    belongs to a case on the tracking table (never corruption, never spam), and is not
+    the photo of a progress note kept internal."""
     stmt = (select(CasePhoto.id).join(Case, col(Case.id) == col(CasePhoto.case_id))
-            .where(sa.or_(col(CasePhoto.name) == name, col(CasePhoto.thumb) == name), *PUBLIC)
+            .outerjoin(CaseEvent, col(CaseEvent.id) == col(CasePhoto.event_id))
+            .where(sa.or_(col(CasePhoto.name) == name, col(CasePhoto.thumb) == name), *PUBLIC,
+                   sa.or_(col(CasePhoto.kind) != "progress",
+                          col(CaseEvent.public_note).is_not(None)))
             .limit(1))
     return session.exec(stmt).first() is not None
 
