@@ -61,15 +61,21 @@ class Runtime:
     def model_path(self) -> Path:
         return self.var_dir / "models" / "router.joblib"
 
+    def model(self) -> Any:
+        """The trained model (`casework route train`), else the starter model, else None."""
+        from casework import suggester
+
+        cats = self.cfg.categories
+        return suggester.load_model(self.config_dir, self.var_dir,
+                                    {c.code: c.department for c in cats.values()}, cats)
+
     def suggest(self, text: str, hints: dict[str, Any]) -> routing.Decision | None:
-        """The router's decision, with the trained model when there is one; None when
-        no routing rules are configured."""
+        """The router's decision, with the model; None when no routing rules are
+        configured."""
         if not self.rules_path.exists():
             return None
-        from casework.suggester import Suggester
-
         rules = routing.load_rules(self.rules_path, self.cfg)
-        return routing.route(text, hints, rules=rules, model=Suggester.load(self.model_path))
+        return routing.route(text, hints, rules=rules, model=self.model())
 
 
 def rt(ctx: typer.Context) -> Runtime:
@@ -351,17 +357,19 @@ def route_cmd(
     from_csv: Path | None = typer.Option(None, "--from-csv",
                                          help="train from a CSV with text and category"),
     no_model: bool = typer.Option(False, "--no-model", help="rules only"),
+    no_examples: bool = typer.Option(
+        False, "--no-examples",
+        help="train on the officers' cases only, without config/routing_examples.csv"),
 ) -> None:
     """Suggest where a complaint goes, measure the router, or train its model."""
     from casework import evaluation
-    from casework.suggester import Suggester
 
     r = rt(ctx)
     rules = routing.load_rules(r.rules_path, r.cfg)
     if args[0] == "train" and len(args) == 1:
-        _train(r, from_csv)
+        _train(r, from_csv, with_examples=not no_examples)
         return
-    model = None if no_model else Suggester.load(r.model_path)
+    model = None if no_model else r.model()
     if args[0] == "eval" and len(args) == 2:
         rows = evaluation.read_csv(Path(args[1]))
         from rich.progress import Progress
@@ -392,27 +400,36 @@ def route_cmd(
         out.print(f"  - {reason}", markup=False)
 
 
-def _train(r: Runtime, from_csv: Path | None) -> None:
-    from casework import evaluation
-    from casework.suggester import Suggester
+def _train(r: Runtime, from_csv: Path | None, with_examples: bool) -> None:
+    from casework import evaluation, suggester
 
+    defaults = {c.code: c.department for c in r.cfg.categories.values()}
+    examples: list[tuple[str, str]] = []
     if from_csv:
         rows = evaluation.read_csv(from_csv)
-        examples = [(row["text"], (row.get("category") or "").strip()) for row in rows]
-        examples = [(t, c) for t, c in examples if c in r.cfg.categories]
+        examples = [(row["text"], suggester.label((row.get("category") or "").strip(),
+                                                  (row.get("department") or "").strip(), defaults))
+                    for row in rows if (row.get("category") or "").strip() in r.cfg.categories]
         source = str(from_csv)
     else:
         with db.reading(r.engine) as s:
-            examples = queries.training_examples(s)
-        source = "officer-confirmed cases"
-    if len({c for _, c in examples}) < 2:
+            examples = [(t, suggester.label(c, d, defaults))
+                        for t, c, d in queries.training_examples(s)]
+        source = f"{len(examples)} officer-confirmed cases"
+        path = r.config_dir / suggester.EXAMPLES_FILE
+        if with_examples and path.exists():
+            texts, labels = suggester.read_examples(path, defaults, r.cfg.categories)
+            examples += zip(texts, labels, strict=True)
+            source += f" and {len(texts)} examples of {path.name}"
+    if len({lab.split(suggester.SEP)[0] for _, lab in examples}) < 2:
         err.print(f"error: not enough labelled examples in {source} "
                   f"({len(examples)}, need two categories or more)", markup=False)
         raise typer.Exit(1)
-    with err.status(f"training on {len(examples)} examples from {source}"):
-        model = Suggester.train([t for t, _ in examples], [c for _, c in examples])
+    with err.status(f"training on {len(examples)} examples"):
+        model = suggester.Suggester.train([t for t, _ in examples], [c for _, c in examples])
     model.save(r.model_path)
-    out.print(f"trained on {len(examples)} examples ({len(model.classes)} categories) "
+    cats = {c.split(suggester.SEP)[0] for c in model.classes}
+    out.print(f"trained on {len(examples)} examples ({len(cats)} categories) "
               f"from {source}; saved {r.model_path}")
 
 

@@ -214,9 +214,11 @@ def fiscal_years(session: Session) -> list[int]:
     return years
 
 
-def training_examples(session: Session) -> list[tuple[str, str]]:
-    """(text, category) of every case an officer has accepted, outside the sealed
-    corruption track: the officer's confirmed category is the label."""
-    stmt = (select(Case.subject, Case.details, Case.category_code)
+def training_examples(session: Session) -> list[tuple[str, str, str]]:
+    """(text, category, department) of every case an officer has accepted, outside the
+    sealed corruption track: the officer's confirmed category and department are the
+    labels."""
+    stmt = (select(Case.subject, Case.details, Case.category_code, Case.department_code)
             .where(col(Case.received_at).is_not(None), Case.track == "general"))
-    return [(f"{subject} {details}", cat) for subject, details, cat in session.exec(stmt).all()]
+    return [(f"{subject} {details}", cat, dept or "")
+            for subject, details, cat, dept in session.exec(stmt).all()]

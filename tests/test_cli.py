@@ -113,7 +113,11 @@ def test_entry_point_runs_as_a_program(tmp_path: Path) -> None:
 def test_route_text_eval_and_train(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     decision = json.loads(cli("route", "ไฟฟ้าดับทั้งซอย", "เทพารักษ์", "11", "--json"))
     assert (decision["category"], decision["department"]) == ("lighting", "engineering")
-    assert decision["reasons"] and decision["decided_by"] == "rules"
+    # the starter model of config/routing_examples.csv takes part; --no-model: rules only
+    assert any(r.startswith("model: lighting") for r in decision["reasons"])
+    rules_only = json.loads(cli("route", "ไฟฟ้าดับทั้งซอย", "--json", "--no-model"))
+    assert rules_only["decided_by"] == "rules"
+    assert not any(r.startswith("model") for r in rules_only["reasons"])
     assert "สำนักการช่าง" in cli("route", "ไฟฟ้าดับทั้งซอย")
     sample = tmp_path / "sample.csv"
     sample.write_text(
@@ -125,7 +129,8 @@ def test_route_text_eval_and_train(cli, tmp_path: Path) -> None:  # type: ignore
     assert report["category"]["n"] == 3 and 0 <= report["category"]["accuracy"] <= 1
     assert report["track"]["corruption_cases"] == 1
     assert "accuracy" in cli("route", "eval", str(sample))
-    assert "no such file" in cli("route", "eval", str(tmp_path / "none.csv"), code=1)
+    missing = cli("route", "eval", str(tmp_path / "none.csv"), code=1)
+    assert "no such file" in " ".join(missing.split())  # the console may wrap a long path
     training = tmp_path / "train.csv"
     training.write_text("text,category\n" + "".join(
         f"ขยะไม่มาเก็บ {i},waste\nหมาจรจัด {i},animal\n" for i in range(5)), encoding="utf-8")
@@ -140,4 +145,6 @@ def test_route_train_from_confirmed_cases(cli) -> None:  # type: ignore[no-untyp
                                "0812345678", "--address", "x", "--details", details, "--json"))
         assert filed["suggestion"]["category"] in ("road", "lighting")
         cli("act", filed["number"], "receive", "--as", "somchai")
-    assert "trained on 4 examples" in cli("route", "train")
+    assert "trained on 4 examples" in cli("route", "train", "--no-examples")
+    both = cli("route", "train")
+    assert "from 4 officer-confirmed cases and" in both and "routing_examples.csv" in both

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from casework import config as config_mod
+from casework import suggester
 from casework.evaluation import column_report, evaluate
 from casework.routing import Decision, compact, load_rules, normalise, route
 from casework.suggester import Suggester
@@ -52,6 +53,11 @@ phrases = ["ถนนเป็นหลุม"]
 id = "corruption.bribe"
 weight = 5
 phrases = ["ค่าน้ำร้อนน้ำชา", "เรียกเงิน"]
+
+[[corruption]]
+id = "corruption.hint"
+weight = 1.5
+phrases = ["ไม่มีใบเสร็จ"]
 
 [[agencies]]
 id = "agency.pwa"
@@ -248,3 +254,90 @@ def test_column_report_macro_f1() -> None:
 def test_decision_defaults() -> None:
     d = Decision("other", "municipal_clerk")
     assert (d.track, d.urgent, d.agency, d.decided_by) == ("general", False, None, "default")
+
+
+class Fixed:
+    """A model with fixed label probabilities (routing.Model)."""
+
+    def __init__(self, probabilities: dict[str, float]) -> None:
+        self.p = probabilities
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        return self.p
+
+
+def test_a_model_label_can_name_the_department(rules: Any) -> None:
+    d = route("อยากสอบถามเรื่องทั่วไป", rules=rules,
+              model=Fixed({"other@strategy_budget": 0.6, "other": 0.2, "road": 0.2}))
+    assert (d.category, d.department, d.decided_by) == ("other", "strategy_budget", "model")
+    # a rule that names its department outranks the model's department
+    d = route("ครูโรงเรียนเทศบาลไม่มาสอน", rules=rules,
+              model=Fixed({"other@strategy_budget": 0.9, "road": 0.1}))
+    assert (d.category, d.department) == ("other", "education")
+
+
+@pytest.mark.parametrize(("text", "p_corruption", "track"), [
+    ("ไปขอใบอนุญาต จ่ายไปสองพัน ไม่มีใบเสร็จ", 0.3, "corruption"),  # a hint and the model
+    ("ไปขอใบอนุญาต จ่ายไปสองพัน ไม่มีใบเสร็จ", 0.2, "general"),  # the model is not sure
+    ("ไปขอใบอนุญาต จ่ายไปสองพันให้คนที่รู้จัก", 0.5, "general"),  # no rule, model not sure
+    ("ไปขอใบอนุญาต จ่ายไปสองพันให้คนที่รู้จัก", 0.7, "corruption"),  # the model alone, sure
+])
+def test_model_opens_the_corruption_track_only_when_sure(rules: Any, text: str,
+                                                         p_corruption: float,
+                                                         track: str) -> None:
+    model = Fixed({"corruption": p_corruption, "other": 1 - p_corruption})
+    d = route(text, rules=rules, model=model)
+    assert d.track == track, d.as_dict()
+    if track == "corruption":
+        assert (d.category, d.department, d.decided_by) == ("corruption", "integrity", "model")
+    else:
+        assert d.category != "corruption"
+
+
+EXAMPLES = """text,category,department
+ไฟดับทั้งซอย,lighting,engineering
+หลอดไฟถนนขาด,lighting,engineering
+ไฟกิ่งไม่ติด,lighting,engineering
+ท่อตันน้ำเน่า,drainage,engineering
+ท่อระบายน้ำอุดตัน,drainage,engineering
+ร่องน้ำตันหน้าบ้าน,drainage,engineering
+ครูไม่มาสอน,other,education
+โรงเรียนเทศบาลห้องน้ำพัง,other,education
+ลูกเรียนโรงเรียนเทศบาล,other,education
+หมวดที่ไม่มีจริง,nonsense,engineering
+"""
+
+
+def test_starter_model_is_trained_once_then_cached(tmp_path: Path, cfg: config_mod.Config) -> None:
+    config_dir, var_dir = tmp_path / "config", tmp_path / "var"
+    config_dir.mkdir()
+    defaults = {c.code: c.department for c in cfg.categories.values()}
+    assert suggester.load_model(config_dir, var_dir, defaults, cfg.categories) is None
+    (config_dir / suggester.EXAMPLES_FILE).write_text(EXAMPLES, encoding="utf-8")
+    model = suggester.load_model(config_dir, var_dir, defaults, cfg.categories)
+    assert model is not None and model.source == "starter"
+    assert sorted(model.classes) == ["drainage", "lighting", "other@education"]  # bad row skipped
+    [cached] = (var_dir / "models").glob("starter-*.joblib")
+    assert Suggester.load(cached) is not None
+    assert suggester.load_model(config_dir, var_dir, defaults, cfg.categories) is model
+    # the municipality's own model, once trained, replaces the starter
+    Suggester.train(["ไฟดับ", "ท่อตัน"] * 2, ["lighting", "drainage"] * 2).save(
+        var_dir / "models" / suggester.TRAINED_FILE)
+    own = suggester.load_model(config_dir, var_dir, defaults, cfg.categories)
+    assert own is not None and own.source == "trained"
+
+
+def test_shipped_examples_are_valid_and_cover_every_category(cfg: config_mod.Config) -> None:
+    import csv
+
+    path = Path(__file__).resolve().parent.parent / "config" / suggester.EXAMPLES_FILE
+    with path.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) >= 3000
+    assert len({r["text"] for r in rows}) == len(rows)  # no duplicates
+    for r in rows:
+        assert r["text"].strip() and r["category"] in cfg.categories, r
+        assert r["department"] in cfg.departments, r
+        assert (r["category"] == "corruption") == (r["department"] == "integrity"), r
+    per_category = {c: sum(r["category"] == c for r in rows) for c in cfg.categories}
+    assert min(per_category.values()) >= 50, per_category

@@ -1,6 +1,7 @@
 """The router's suggestion for a complaint filed on the web: the rules of
 config/routing.toml (read when the app starts, so a bad file stops it) and the learned
-model under var/models when one has been trained (`casework route train`)."""
+model: the one trained here (`casework route train`), else the starter model of
+config/routing_examples.csv."""
 
 from __future__ import annotations
 
@@ -38,11 +39,11 @@ class Suggest:
                     _CACHE[key] = routing.load_rules(config_dir / RULES_FILE, cfg)
                 self.rules = _CACHE[key]
         self.model: Any = None
-        model_path = var_dir / "models" / "router.joblib"
-        if self.rules is not None and model_path.exists():
-            from casework.suggester import Suggester  # scikit-learn: only when needed
+        if self.rules is not None:
+            from casework import suggester  # scikit-learn: only when needed
 
-            self.model = Suggester.load(model_path)
+            self.model = suggester.load_model(config_dir, var_dir, self.rules.departments,
+                                              self.rules.categories)
 
     def __call__(self, text: str, hints: Mapping[str, Any]) -> routing.Decision | None:
         if self.rules is None:
