@@ -260,7 +260,8 @@ CASES = [
     c("ไฟไหม้กองขยะที่บ่อขยะ ควันเต็มหมู่บ้าน", "other", urgent=True, department="municipal_clerk"),
     c("ช่วงนี้แล้งมาก บ่อน้ำตื้นแห้งหมด ขอรถน้ำมาแจกให้ชาวบ้านด้วย", "flood", department="municipal_clerk"),
     c("มีงูเห่าเข้าบ้าน อยู่ในห้องครัว ช่วยด้วยค่ะ", "animal", urgent=True, department="municipal_clerk"),
-    c("รังต่อหัวเสือใหญ่มากบนต้นมะม่วงหน้าบ้าน เด็กเล่นอยู่ใกล้ๆ", "animal", urgent=True, department="municipal_clerk"),
+    c("รังต่อหัวเสือใหญ่มากบนต้นมะม่วงหน้าบ้าน เด็กเล่นอยู่ใกล้ๆ", "animal", urgent=True,
+      department="municipal_clerk"),
     c("ต้นไม้ล้มทับคนติดอยู่ใต้ต้นไม้ ช่วยด่วน", "tree", urgent=True, department="municipal_clerk"),
     c("ขอเงินช่วยเหลือค่าซ่อมบ้านที่ถูกพายุพัดพัง", "flood", department="municipal_clerk"),
 
