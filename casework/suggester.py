@@ -35,8 +35,9 @@ FORMAT = 2
 EXAMPLES_FILE = "routing_examples.csv"
 TRAINED_FILE = "router.joblib"
 SEP = "@"
-# Departments that are decided by rules alone: a referral needs an agency's name, and
-# only the corruption rules may open the sealed track.
+# Departments a label never carries: a referral needs an agency's name (agency rules),
+# and the sealed track is opened by routing's own bars (corruption rules, or the model's
+# `corruption` probability together with them).
 RULE_ONLY_DEPARTMENTS = frozenset({"external", "integrity"})
 
 

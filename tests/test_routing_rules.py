@@ -9,6 +9,10 @@ Each row names the category the officer would confirm; the department is that ca
 default unless the row says otherwise (referrals go to `external` with an agency name,
 corruption to `integrity` on its own track).
 
+Rescue work is the clerk's office: fires are `other`, snakes and wasp nests `animal`, a
+tree on a person `tree`, flood relief `flood`, all with department municipal_clerk; a
+flood without rescue goes to engineering; speed bumps are road works.
+
 The first block was written together with the rules. The later "rounds" were each written
 in one go before the rules saw them, run, and kept whole: failures were fixed in the rules,
 not by deleting rows. Rows dropped as genuinely ambiguous (two departments both right):
